@@ -1,0 +1,15 @@
+//! The contract of the app-registration biometric flow as Rust types.
+//!
+//! Both sides use these: the emulator to answer, the suite to judge answers. Nothing here does I/O.
+
+mod data_uri;
+mod error_body;
+mod ids;
+mod score;
+mod types;
+
+pub use data_uri::{DataUri, DataUriError, ImageMediaType};
+pub use error_body::{ErrorBody, ErrorCode, FailureKind, QualityCode};
+pub use ids::ObjectId;
+pub use score::{Score, ScoreError};
+pub use types::{Os, ParseEnumError, RegistrationStatus};

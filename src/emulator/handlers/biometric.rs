@@ -1,0 +1,187 @@
+//! The central endpoint, `POST /v2/biometric-validations/app-registration`, and the retrieve route of
+//! the validations it creates.
+//!
+//! The order of checks is part of the emulator's documented behaviour: auth (extractor) → body →
+//! registration lookup → collection → person already set (unless `force`) → credit balance → image
+//! decode and quality → liveness score → person, validation and charge (one transaction that re-checks
+//! every precondition).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::JsonResult;
+use crate::api::{DataUri, ErrorBody, ErrorCode, FailureKind, Os};
+use crate::emulator::auth::{AnyAuth, RegistrationAuth};
+use crate::emulator::body::{JsonBytes, json_type, parse_object};
+use crate::emulator::error::ApiError;
+use crate::emulator::liveness::{self, Assessment};
+use crate::emulator::model::{ProjectFlow, Registration};
+use crate::emulator::state::AppState;
+use crate::emulator::store::{self, Commit, Failure, Success};
+
+#[derive(Deserialize)]
+struct RawBody {
+    image: Option<Value>,
+    os: Option<Value>,
+    force: Option<Value>,
+}
+
+/// A request that passed body validation.
+struct Request {
+    image: DataUri,
+    os: Os,
+    force: bool,
+}
+
+/// Joi-style validation in field order `image`, `os`, `force`; every message names its field.
+fn validate(raw: RawBody) -> Result<Request, ApiError> {
+    let image = match raw.image {
+        None | Some(Value::Null) => return Err(ApiError::missing_parameter("\"image\" is required")),
+        Some(Value::String(s)) => {
+            DataUri::parse(&s).map_err(|e| ApiError::missing_parameter(format!("\"image\" {e}")))?
+        }
+        Some(other) => {
+            return Err(ApiError::missing_parameter(format!("\"image\" must be a string, not {}", json_type(&other))));
+        }
+    };
+    let os = match raw.os {
+        None | Some(Value::Null) => return Err(ApiError::missing_parameter("\"os\" is required")),
+        Some(Value::String(s)) => {
+            s.parse::<Os>().map_err(|_| ApiError::missing_parameter("\"os\" must be one of [DESKTOP, IOS, ANDROID]"))?
+        }
+        Some(other) => {
+            return Err(ApiError::missing_parameter(format!("\"os\" must be a string, not {}", json_type(&other))));
+        }
+    };
+    let force = match raw.force {
+        None => false,
+        Some(Value::Bool(b)) => b,
+        Some(other) => {
+            return Err(ApiError::missing_parameter(format!("\"force\" must be a boolean, not {}", json_type(&other))));
+        }
+    };
+    Ok(Request { image, os, force })
+}
+
+enum Precheck {
+    Ready(Box<(Registration, ProjectFlow)>),
+    Refused(ApiError),
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    RegistrationAuth(claims): RegistrationAuth,
+    JsonBytes(bytes): JsonBytes,
+) -> JsonResult {
+    let req = validate(parse_object(&bytes)?)?;
+    let (force, client) = (req.force, claims.client.clone());
+    let reg_id = claims.app_registration_id.clone();
+    let pre = state
+        .store
+        .call(move |c| {
+            let Some(reg) = store::registration(c, &reg_id)?.filter(|r| r.status.is_active() && r.client == client)
+            else {
+                return Ok(Precheck::Refused(ApiError::registration_not_found()));
+            };
+            if store::collection_of(c, &reg)?.is_none() {
+                return Ok(Precheck::Refused(ApiError::prefixed(
+                    StatusCode::CONFLICT,
+                    ErrorCode::CollectionNotSet,
+                    None,
+                )));
+            }
+            if reg.person.is_some() && !force {
+                return Ok(Precheck::Refused(ApiError::prefixed(
+                    StatusCode::CONFLICT,
+                    ErrorCode::PersonAlreadySet,
+                    None,
+                )));
+            }
+            if store::balance(c, &reg.client)? <= 0 {
+                return Ok(Precheck::Refused(ApiError::payment_required()));
+            }
+            let flow = store::flow(c, &reg.project_flow)?
+                .ok_or_else(|| store::StoreError::Corrupt(format!("flow of registration {} is missing", reg.id)))?;
+            Ok(Precheck::Ready(Box::new((reg, flow))))
+        })
+        .await?;
+    let (reg, flow) = match pre {
+        Precheck::Ready(ready) => *ready,
+        Precheck::Refused(e) => return Err(e),
+    };
+
+    let engine = state.engine.clone();
+    let image = req.image;
+    let judged = tokio::task::spawn_blocking(move || {
+        liveness::decode(&image).map(|decoded| (engine.assess(&decoded), decoded.digest))
+    })
+    .await
+    .map_err(|_| ApiError::from(store::StoreError::Worker))?;
+    let (assessed, digest) = judged.map_err(|e| ApiError::missing_parameter(format!("\"image\" {e}")))?;
+    let reg_id = reg.id.clone();
+    let scripted = state.store.call(move |c| store::pop_script(c, &reg_id)).await?;
+    let assessment = scripted.unwrap_or(assessed);
+    let minimum = flow.liveness.min_score;
+
+    let score = match assessment {
+        Assessment::Scored(score) if score.passes(minimum) => score,
+        failed => return Err(record_failure(&state, &reg, failed, req.os, digest, minimum).await),
+    };
+    let success = Success { registration: reg.id.clone(), force, os: req.os, score, minimum, image_digest: digest };
+    match state.store.call(move |c| store::commit_success(c, &success)).await? {
+        Commit::Registered(reg) => Ok(Json(json!({ "data": reg.to_documented_json() }))),
+        Commit::NotFound => Err(ApiError::registration_not_found()),
+        Commit::CollectionNotSet => Err(ApiError::prefixed(StatusCode::CONFLICT, ErrorCode::CollectionNotSet, None)),
+        Commit::PersonAlreadySet => Err(ApiError::prefixed(StatusCode::CONFLICT, ErrorCode::PersonAlreadySet, None)),
+        Commit::PaymentRequired => Err(ApiError::payment_required()),
+    }
+}
+
+/// Records a failed attempt and builds its 409 `liveness_failed` answer.
+async fn record_failure(
+    state: &AppState,
+    reg: &Registration,
+    assessment: Assessment,
+    os: Os,
+    image_digest: String,
+    minimum: crate::api::Score,
+) -> ApiError {
+    let failure = Failure { registration: reg.id.clone(), assessment, os, image_digest };
+    let after = match state.store.call(move |c| store::record_failure(c, &failure)).await {
+        Ok(Some(after)) => after,
+        Ok(None) => return ApiError::registration_not_found(),
+        Err(e) => return e.into(),
+    };
+    let body = match assessment {
+        Assessment::Quality(code) => ErrorBody {
+            failure_kind: Some(FailureKind::Quality),
+            failure_reason: Some(code.reason().to_owned()),
+            remaining_attempts: Some(after.remaining_attempts()),
+            ..ErrorBody::prefixed(409, ErrorCode::LivenessFailed, Some(code.as_str()))
+        },
+        Assessment::Scored(score) => ErrorBody {
+            failure_kind: Some(FailureKind::Score),
+            failure_reason: Some("liveness_failed".to_owned()),
+            liveness_score: Some(score.as_f64()),
+            minimum_score: Some(minimum.as_f64()),
+            remaining_attempts: Some(after.remaining_attempts()),
+            ..ErrorBody::prefixed(409, ErrorCode::LivenessFailed, Some(&score.to_string()))
+        },
+    };
+    ApiError::new(StatusCode::CONFLICT, body)
+}
+
+pub async fn retrieve(State(state): State<AppState>, auth: AnyAuth, Path(id): Path<String>) -> JsonResult {
+    let found = state.store.call(move |c| store::biometric_validation(c, &id)).await?;
+    let visible = |bv: &crate::emulator::model::BiometricValidation| match &auth {
+        AnyAuth::Client(client) => &bv.client == client,
+        AnyAuth::Registration(claims) => bv.app_registration == claims.app_registration_id,
+    };
+    match found {
+        Some(bv) if visible(&bv) => Ok(Json(json!({ "data": bv.to_json() }))),
+        _ => Err(ApiError::not_found("BiometricValidation")),
+    }
+}

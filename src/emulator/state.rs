@@ -1,0 +1,37 @@
+//! What every handler shares: the store, the signing keys, the liveness engine and the configuration.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::auth::Keys;
+use super::liveness::LivenessEngine;
+use super::store::Store;
+
+/// Largest request body accepted before answering 413. A 4096x4096 JPEG selfie stays well below it.
+pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
+
+/// How the emulator is started.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// SQLite file; `None` keeps everything in memory.
+    pub db: Option<PathBuf>,
+    /// The seeded client's token; `None` keeps the stored one or generates one on first start.
+    pub client_token: Option<String>,
+    /// Whether the provider-state control endpoint is served.
+    pub provider_states: bool,
+    pub body_limit: usize,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig { db: None, client_token: None, provider_states: false, body_limit: DEFAULT_BODY_LIMIT }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keys: Arc<Keys>,
+    pub engine: Arc<dyn LivenessEngine>,
+    pub config: Arc<EmulatorConfig>,
+}
