@@ -320,7 +320,7 @@ fn project_from(r: &Row<'_>) -> rusqlite::Result<Project> {
 }
 
 pub fn projects(conn: &Connection, client: &str) -> Result<Vec<Project>, StoreError> {
-    let mut st = conn.prepare(&format!("SELECT {PROJECT_COLS} FROM projects WHERE client_id = ?1 ORDER BY id"))?;
+    let mut st = conn.prepare(&format!("SELECT {PROJECT_COLS} FROM projects WHERE client_id = ?1 ORDER BY rowid"))?;
     let rows = st.query_map([client], project_from)?.collect::<Result<_, _>>()?;
     Ok(rows)
 }
@@ -356,7 +356,7 @@ fn flow_from(r: &Row<'_>) -> rusqlite::Result<ProjectFlow> {
 }
 
 pub fn flows(conn: &Connection, client: &str) -> Result<Vec<ProjectFlow>, StoreError> {
-    let mut st = conn.prepare(&format!("SELECT {FLOW_COLS} FROM project_flows WHERE client_id = ?1 ORDER BY id"))?;
+    let mut st = conn.prepare(&format!("SELECT {FLOW_COLS} FROM project_flows WHERE client_id = ?1 ORDER BY rowid"))?;
     let rows = st.query_map([client], flow_from)?.collect::<Result<_, _>>()?;
     Ok(rows)
 }

@@ -36,7 +36,8 @@ struct Request {
     force: bool,
 }
 
-/// Joi-style validation in field order `image`, `os`, `force`; every message names its field.
+/// Joi-style validation in field order `image`, `os`, `force`; every message names its field. A JSON
+/// `null` counts as absent (serde folds the two), so `"force": null` means `false`.
 fn validate(raw: RawBody) -> Result<Request, ApiError> {
     let image = match raw.image {
         None | Some(Value::Null) => return Err(ApiError::missing_parameter("\"image\" is required")),
