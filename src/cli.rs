@@ -5,23 +5,77 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::emulator::Deviation;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "verifik-conformance",
     version,
-    about = "Conformance suite and emulator for Verifik's app-registration biometric validation"
+    about = "Conformance suite and emulator for Verifik's app-registration biometric validation",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Without a subcommand: run the suite against an embedded emulator (same flags as `run`).
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the conformance suite against a base URL (or the embedded emulator).
+    Run(Box<RunArgs>),
     /// Serve the emulator until interrupted.
     Emulate(EmulateArgs),
-    /// Start an emulator on 127.0.0.1:<random> and walk the documented flow against it.
-    SelfCheck,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The target; without it an emulator is started in-process on 127.0.0.1:<random>.
+    #[arg(long, env = "VERIFIK_BASE_URL")]
+    pub base_url: Option<String>,
+    /// A client token of the target, to create registrations through its public API.
+    #[arg(long, env = "VERIFIK_CLIENT_TOKEN", hide_env_values = true)]
+    pub client_token: Option<String>,
+    /// The project flow to create registrations in (default: any the client token sees).
+    #[arg(long, env = "VERIFIK_PROJECT_FLOW")]
+    pub project_flow: Option<String>,
+    /// Judge a base URL like the emulator: inferred behaviours fail instead of warning.
+    #[arg(long)]
+    pub emulator_profile: bool,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write one JSON event per check.
+    #[arg(long, value_name = "FILE")]
+    pub ndjson: Option<PathBuf>,
+    /// Write a self-contained HTML report into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Seed of every generated case; a failure prints the seed that replays it.
+    #[arg(long, env = "VERIFIK_SEED")]
+    pub seed: Option<u64>,
+    /// Generated cases per property behaviour.
+    #[arg(long, default_value_t = 32, env = "VERIFIK_CASES")]
+    pub cases: u32,
+    /// Stop sending after this many requests; the behaviours left are skipped with the reason.
+    #[arg(long)]
+    pub max_requests: Option<u64>,
+    /// At most this many requests per second.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Seconds to wait for one answer.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Print the plan (behaviours, requests, credit-charging requests) and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Deviations of the embedded emulator (repeatable), to watch the suite catch them.
+    #[arg(long = "deviate", value_name = "NAME")]
+    pub deviations: Vec<Deviation>,
+    #[command(flatten)]
+    pub libtest: libtest_mimic::Arguments,
 }
 
 #[derive(Debug, Args)]
@@ -38,4 +92,7 @@ pub struct EmulateArgs {
     /// Serve the provider-state control endpoint (POST /__conformance/provider-states).
     #[arg(long)]
     pub provider_states: bool,
+    /// Deviate from the contract on purpose (repeatable); for showing that the suite catches it.
+    #[arg(long = "deviate", value_name = "NAME")]
+    pub deviations: Vec<Deviation>,
 }

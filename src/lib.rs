@@ -6,11 +6,15 @@
 //! * [`api`]: the contract as types (os, statuses, error bodies, data URIs, scores); no I/O.
 //! * [`emulator`]: the embedded reference implementation (axum, SQLite, HS256 tokens).
 //! * [`schemas`]: the JSON Schemas of `schemas/`, embedded and compiled once.
-//! * [`selfcheck`]: the emulator walked through the documented flow, end to end.
+//! * [`target`]: the HTTP client for a base URL (budget, rate, redaction) and registration set-up.
+//! * [`suite`]: the behaviour catalogue, probes, oracles, generated inputs and the libtest-mimic runner.
+//! * [`report`]: JUnit, NDJSON and HTML reporters fed by the run's events.
 //! * [`cli`]: the command line, parsed with clap; `main.rs` only dispatches.
 
 pub mod api;
 pub mod cli;
 pub mod emulator;
+pub mod report;
 pub mod schemas;
-pub mod selfcheck;
+pub mod suite;
+pub mod target;

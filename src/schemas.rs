@@ -10,6 +10,10 @@ use serde_json::Value;
 /// Every schema file: its name in `schemas/` and its text.
 pub const FILES: &[(&str, &str)] = &[
     ("common.json", include_str!("../schemas/common.json")),
+    ("app-registration-request.json", include_str!("../schemas/app-registration-request.json")),
+    ("app-registration-200.json", include_str!("../schemas/app-registration-200.json")),
+    ("error-documented.json", include_str!("../schemas/error-documented.json")),
+    ("error-generic.json", include_str!("../schemas/error-generic.json")),
     ("provider-state-request.json", include_str!("../schemas/provider-state-request.json")),
     ("provider-state-response.json", include_str!("../schemas/provider-state-response.json")),
 ];

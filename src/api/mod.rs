@@ -8,8 +8,8 @@ mod ids;
 mod score;
 mod types;
 
-pub use data_uri::{DataUri, DataUriError, ImageMediaType};
-pub use error_body::{ErrorBody, ErrorCode, FailureKind, QualityCode};
+pub use data_uri::{DataUri, DataUriError, ImageMediaType, short_digest};
+pub use error_body::{ErrorBody, ErrorCode, FailureKind, PrefixedMessage, QualityCode};
 pub use ids::ObjectId;
 pub use score::{Score, ScoreError};
 pub use types::{Os, ParseEnumError, RegistrationStatus};

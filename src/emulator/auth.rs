@@ -61,9 +61,11 @@ pub struct Keys {
 }
 
 impl Keys {
-    pub fn from_secret(secret: &[u8]) -> Keys {
+    /// `ignore_expiry` is the `ignore-token-expiry` deviation, never the default.
+    pub fn from_secret(secret: &[u8], ignore_expiry: bool) -> Keys {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
+        validation.validate_exp = !ignore_expiry;
         validation.validate_nbf = true;
         validation.set_required_spec_claims(&["exp"]);
         Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
@@ -174,7 +176,7 @@ mod tests {
 
     #[test]
     fn verifies_signature_expiry_and_not_before() {
-        let keys = Keys::from_secret(b"secret");
+        let keys = Keys::from_secret(b"secret", false);
         let now = chrono::Utc::now().timestamp();
         let good = keys.mint(&claims(now + 60, None)).expect("mint");
         assert_eq!(keys.verify(&good).map(|c| c.app_registration_id), Ok("r".to_owned()));
@@ -182,7 +184,7 @@ mod tests {
         assert_eq!(keys.verify(&expired), Err(TokenRejection::Expired));
         let early = keys.mint(&claims(now + 60, Some(now + 30))).expect("mint");
         assert_eq!(keys.verify(&early), Err(TokenRejection::NotYetValid));
-        let other = Keys::from_secret(b"other").mint(&claims(now + 60, None)).expect("mint");
+        let other = Keys::from_secret(b"other", false).mint(&claims(now + 60, None)).expect("mint");
         assert_eq!(keys.verify(&other), Err(TokenRejection::BadSignature));
         assert_eq!(keys.verify("not.a.jwt"), Err(TokenRejection::Malformed));
     }
@@ -191,7 +193,7 @@ mod tests {
     fn alg_none_is_never_accepted() {
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let keys = Keys::from_secret(b"secret");
+        let keys = Keys::from_secret(b"secret", false);
         let now = chrono::Utc::now().timestamp();
         let header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
         let body = b64.encode(serde_json::to_vec(&claims(now + 60, None)).expect("json"));

@@ -49,6 +49,14 @@ pub fn decode(uri: &DataUri) -> Result<DecodedImage, ImageError> {
     if actual != uri.media_type {
         return Err(ImageError::MediaTypeMismatch { declared: uri.media_type, actual });
     }
+    // The JPEG decoder fills a truncated scan with grey instead of failing, so a JPEG must end with
+    // its End Of Image marker (trailing padding aside) to count as whole.
+    if actual == ImageMediaType::Jpeg {
+        let end = uri.bytes.iter().rposition(|b| *b != 0 && !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+        if !uri.bytes[..end].ends_with(&[0xFF, 0xD9]) {
+            return Err(ImageError::Corrupt);
+        }
+    }
     let mut reader = ImageReader::new(std::io::Cursor::new(&uri.bytes));
     reader.set_format(match actual {
         ImageMediaType::Jpeg => ImageFormat::Jpeg,

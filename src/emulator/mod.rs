@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod deviation;
 pub mod error;
 pub mod handlers;
 pub mod liveness;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+pub use deviation::Deviation;
 pub use state::{AppState, EmulatorConfig};
 pub use store::{Seeded, StoreError};
 
@@ -39,7 +41,10 @@ impl Emulator {
         })?;
         let state = AppState {
             store,
-            keys: Arc::new(auth::Keys::from_secret(secret.as_bytes())),
+            keys: Arc::new(auth::Keys::from_secret(
+                secret.as_bytes(),
+                config.deviations.contains(&Deviation::IgnoreTokenExpiry),
+            )),
             engine: Arc::new(liveness::StatsEngine),
             config: Arc::new(config),
         };

@@ -5,10 +5,12 @@
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
+use futures_util::StreamExt as _;
 
 use super::error::ApiError;
 use super::handlers::{biometric, catalog, credits, provider_states, registrations};
@@ -32,8 +34,36 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), read_whole_body))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// Past this many bytes an oversized body is no longer drained; the connection is closed instead.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Reads every request body in full before any handler runs. A handler that refuses early (a bad
+/// token) would otherwise leave the body unread, and the server would drop the connection under a
+/// client that is still sending: the emulator never drops a connection. Bodies over the limit are
+/// drained and answered 413, whatever the token.
+async fn read_whole_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let limit = state.config.body_limit;
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let (mut kept, mut total) = (Vec::new(), 0usize);
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { return ApiError::bad_request("unreadable_body").into_response() };
+        total += chunk.len();
+        if total <= limit {
+            kept.extend_from_slice(&chunk);
+        } else if total > DRAIN_LIMIT {
+            break;
+        }
+    }
+    if total > limit {
+        return ApiError::payload_too_large().into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(kept))).await
 }
 
 async fn log_request(req: Request, next: Next) -> Response {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::auth::Keys;
+use super::deviation::Deviation;
 use super::liveness::LivenessEngine;
 use super::store::Store;
 
@@ -20,11 +21,19 @@ pub struct EmulatorConfig {
     /// Whether the provider-state control endpoint is served.
     pub provider_states: bool,
     pub body_limit: usize,
+    /// Deliberate contract deviations, for the suite's self-test; empty unless asked for.
+    pub deviations: Vec<Deviation>,
 }
 
 impl Default for EmulatorConfig {
     fn default() -> Self {
-        EmulatorConfig { db: None, client_token: None, provider_states: false, body_limit: DEFAULT_BODY_LIMIT }
+        EmulatorConfig {
+            db: None,
+            client_token: None,
+            provider_states: false,
+            body_limit: DEFAULT_BODY_LIMIT,
+            deviations: Vec::new(),
+        }
     }
 }
 
@@ -34,4 +43,10 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub engine: Arc<dyn LivenessEngine>,
     pub config: Arc<EmulatorConfig>,
+}
+
+impl AppState {
+    pub fn deviates(&self, d: Deviation) -> bool {
+        self.config.deviations.contains(&d)
+    }
 }

@@ -678,6 +678,8 @@ pub struct Failure {
     pub assessment: Assessment,
     pub os: Os,
     pub image_digest: String,
+    /// The `charge-on-failure` deviation: also take a usage credit.
+    pub charge: bool,
 }
 
 /// Records a failure; a score failure uses an attempt and may move the registration to `FAILED`.
@@ -699,6 +701,9 @@ pub fn record_failure(conn: &mut Connection, f: &Failure) -> Result<Option<Regis
              os, image_digest, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![new_id(), f.registration, kind, reason, score, f.os.as_str(), f.image_digest, now],
     )?;
+    if f.charge {
+        insert_credit(&tx, &reg.client, 1, CreditCategory::Usage, "charged on failure (deviation)", None)?;
+    }
     if matches!(f.assessment, Assessment::Scored(_)) {
         let failed = reg.failed_attempts + 1;
         let status = if failed >= reg.attempt_limit { RegistrationStatus::Failed } else { reg.status };
@@ -728,6 +733,8 @@ pub fn failures(conn: &Connection, registration: &str) -> Result<Vec<(String, St
 pub struct Success {
     pub registration: String,
     pub force: bool,
+    /// False only under the `accept-inactive-status` deviation.
+    pub require_active: bool,
     pub os: Os,
     pub score: Score,
     pub minimum: Score,
@@ -750,7 +757,7 @@ pub enum Commit {
 pub fn commit_success(conn: &mut Connection, s: &Success) -> Result<Commit, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(reg) = registration(&tx, &s.registration)? else { return Ok(Commit::NotFound) };
-    if !reg.status.is_active() {
+    if !reg.status.is_active() && s.require_active {
         return Ok(Commit::NotFound);
     }
     let Some(collection) = collection_of(&tx, &reg)? else { return Ok(Commit::CollectionNotSet) };

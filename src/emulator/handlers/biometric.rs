@@ -16,6 +16,7 @@ use super::JsonResult;
 use crate::api::{DataUri, ErrorBody, ErrorCode, FailureKind, Os};
 use crate::emulator::auth::{AnyAuth, RegistrationAuth};
 use crate::emulator::body::{JsonBytes, json_type, parse_object};
+use crate::emulator::deviation::Deviation;
 use crate::emulator::error::ApiError;
 use crate::emulator::liveness::{self, Assessment};
 use crate::emulator::model::{ProjectFlow, Registration};
@@ -38,10 +39,11 @@ struct Request {
 
 /// Joi-style validation in field order `image`, `os`, `force`; every message names its field. A JSON
 /// `null` counts as absent (serde folds the two), so `"force": null` means `false`.
-fn validate(raw: RawBody) -> Result<Request, ApiError> {
+fn validate(state: &AppState, raw: RawBody) -> Result<Request, ApiError> {
     let image = match raw.image {
         None | Some(Value::Null) => return Err(ApiError::missing_parameter("\"image\" is required")),
         Some(Value::String(s)) => {
+            let s = if state.deviates(Deviation::LenientBase64) { lenient_base64(&s) } else { s };
             DataUri::parse(&s).map_err(|e| ApiError::missing_parameter(format!("\"image\" {e}")))?
         }
         Some(other) => {
@@ -51,6 +53,7 @@ fn validate(raw: RawBody) -> Result<Request, ApiError> {
     let os = match raw.os {
         None | Some(Value::Null) => return Err(ApiError::missing_parameter("\"os\" is required")),
         Some(Value::String(s)) => {
+            let s = if state.deviates(Deviation::AcceptLowercaseOs) { s.to_ascii_uppercase() } else { s };
             s.parse::<Os>().map_err(|_| ApiError::missing_parameter("\"os\" must be one of [DESKTOP, IOS, ANDROID]"))?
         }
         Some(other) => {
@@ -67,6 +70,32 @@ fn validate(raw: RawBody) -> Result<Request, ApiError> {
     Ok(Request { image, os, force })
 }
 
+/// The `lenient-base64` deviation: whitespace dropped and the URL-safe alphabet translated.
+fn lenient_base64(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect()
+}
+
+fn person_already_set(state: &AppState) -> ApiError {
+    let status =
+        if state.deviates(Deviation::PersonAlreadySet400) { StatusCode::BAD_REQUEST } else { StatusCode::CONFLICT };
+    ApiError::new(status, ErrorBody::prefixed(409, ErrorCode::PersonAlreadySet, None))
+}
+
+fn collection_not_set(state: &AppState) -> ApiError {
+    let mut e = ApiError::prefixed(StatusCode::CONFLICT, ErrorCode::CollectionNotSet, None);
+    if state.deviates(Deviation::UnprefixedCollectionMessage) {
+        e.body.message = ErrorCode::CollectionNotSet.as_str().to_owned();
+    }
+    e
+}
+
 enum Precheck {
     Ready(Box<(Registration, ProjectFlow)>),
     Refused(ApiError),
@@ -77,29 +106,27 @@ pub async fn create(
     RegistrationAuth(claims): RegistrationAuth,
     JsonBytes(bytes): JsonBytes,
 ) -> JsonResult {
-    let req = validate(parse_object(&bytes)?)?;
-    let (force, client) = (req.force, claims.client.clone());
+    let req = validate(&state, parse_object(&bytes)?)?;
+    if req.os == Os::Android && state.deviates(Deviation::CrashOnAndroid) {
+        return Err(ApiError::internal());
+    }
+    let force = req.force && !state.deviates(Deviation::IgnoreForce);
+    let require_active = !state.deviates(Deviation::AcceptInactiveStatus);
+    let client = claims.client.clone();
     let reg_id = claims.app_registration_id.clone();
+    let (refuse_collection, refuse_person) = (collection_not_set(&state), person_already_set(&state));
     let pre = state
         .store
         .call(move |c| {
-            let Some(reg) = store::registration(c, &reg_id)?.filter(|r| r.status.is_active() && r.client == client)
-            else {
+            let active = |r: &Registration| r.status.is_active() || !require_active;
+            let Some(reg) = store::registration(c, &reg_id)?.filter(|r| active(r) && r.client == client) else {
                 return Ok(Precheck::Refused(ApiError::registration_not_found()));
             };
             if store::collection_of(c, &reg)?.is_none() {
-                return Ok(Precheck::Refused(ApiError::prefixed(
-                    StatusCode::CONFLICT,
-                    ErrorCode::CollectionNotSet,
-                    None,
-                )));
+                return Ok(Precheck::Refused(refuse_collection));
             }
             if reg.person.is_some() && !force {
-                return Ok(Precheck::Refused(ApiError::prefixed(
-                    StatusCode::CONFLICT,
-                    ErrorCode::PersonAlreadySet,
-                    None,
-                )));
+                return Ok(Precheck::Refused(refuse_person));
             }
             if store::balance(c, &reg.client)? <= 0 {
                 return Ok(Precheck::Refused(ApiError::payment_required()));
@@ -127,16 +154,31 @@ pub async fn create(
     let assessment = scripted.unwrap_or(assessed);
     let minimum = flow.liveness.min_score;
 
+    let inclusive = state.deviates(Deviation::InclusiveThreshold);
     let score = match assessment {
-        Assessment::Scored(score) if score.passes(minimum) => score,
+        Assessment::Scored(score) if score.passes(minimum) || (inclusive && score == minimum) => score,
         failed => return Err(record_failure(&state, &reg, failed, req.os, digest, minimum).await),
     };
-    let success = Success { registration: reg.id.clone(), force, os: req.os, score, minimum, image_digest: digest };
+    let success = Success {
+        registration: reg.id.clone(),
+        force,
+        require_active,
+        os: req.os,
+        score,
+        minimum,
+        image_digest: digest,
+    };
     match state.store.call(move |c| store::commit_success(c, &success)).await? {
-        Commit::Registered(reg) => Ok(Json(json!({ "data": reg.to_documented_json() }))),
+        Commit::Registered(reg) => {
+            let mut body = reg.to_documented_json();
+            if let (true, Value::Object(m)) = (state.deviates(Deviation::OmitAssignedCollection), &mut body) {
+                m.shift_remove("assignedCollection");
+            }
+            Ok(Json(json!({ "data": body })))
+        }
         Commit::NotFound => Err(ApiError::registration_not_found()),
-        Commit::CollectionNotSet => Err(ApiError::prefixed(StatusCode::CONFLICT, ErrorCode::CollectionNotSet, None)),
-        Commit::PersonAlreadySet => Err(ApiError::prefixed(StatusCode::CONFLICT, ErrorCode::PersonAlreadySet, None)),
+        Commit::CollectionNotSet => Err(collection_not_set(&state)),
+        Commit::PersonAlreadySet => Err(person_already_set(&state)),
         Commit::PaymentRequired => Err(ApiError::payment_required()),
     }
 }
@@ -150,7 +192,8 @@ async fn record_failure(
     image_digest: String,
     minimum: crate::api::Score,
 ) -> ApiError {
-    let failure = Failure { registration: reg.id.clone(), assessment, os, image_digest };
+    let charge = state.deviates(Deviation::ChargeOnFailure);
+    let failure = Failure { registration: reg.id.clone(), assessment, os, image_digest, charge };
     let after = match state.store.call(move |c| store::record_failure(c, &failure)).await {
         Ok(Some(after)) => after,
         Ok(None) => return ApiError::registration_not_found(),

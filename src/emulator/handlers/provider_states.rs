@@ -61,6 +61,8 @@ struct Params {
     attempt_limit: u32,
     failed_attempts: u32,
     email: Option<String>,
+    /// Mint the token for a registration id that does not exist.
+    phantom: bool,
 }
 
 impl Default for Params {
@@ -78,6 +80,7 @@ impl Default for Params {
             attempt_limit: d.attempt_limit,
             failed_attempts: 0,
             email: None,
+            phantom: false,
         }
     }
 }
@@ -147,6 +150,10 @@ pub async fn setup(State(state): State<AppState>, JsonBytes(bytes): JsonBytes) -
             store::registration(c, &reg.id)?.ok_or_else(|| store::StoreError::Corrupt("registration vanished".into()))
         })
         .await?;
+    let mut reg = reg;
+    if p.phantom {
+        reg.id = crate::api::ObjectId::generate().to_string();
+    }
     let token = mint_for(&state, &reg, p.token_expires_in, p.token_not_before_in)?;
     Ok(Json(json!({
         "data": {

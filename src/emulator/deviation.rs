@@ -1,0 +1,81 @@
+//! Deliberate deviations from the contract, one flag each (`emulate --deviate NAME`). They exist so
+//! the suite can be shown to fail on the behaviour each one breaks, and only there; they are never on
+//! by default.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Deviation {
+    /// `person_already_set` is sent with HTTP 400 instead of 409 (a wrong status).
+    PersonAlreadySet400,
+    /// The 200 body lacks `assignedCollection` (a missing field).
+    OmitAssignedCollection,
+    /// `collection_not_set` carries the message `collection_not_set`, without `409:` (a wrong message format).
+    UnprefixedCollectionMessage,
+    /// Expired registration tokens are accepted (an unchecked expiry).
+    IgnoreTokenExpiry,
+    /// `force: true` is ignored (the person is never replaced).
+    IgnoreForce,
+    /// `os` is accepted in any letter case (an accepted invalid `os`).
+    AcceptLowercaseOs,
+    /// A score equal to the minimum passes (a threshold off by one).
+    InclusiveThreshold,
+    /// Liveness failures are charged a credit (a charge on failure).
+    ChargeOnFailure,
+    /// A valid request with `os: ANDROID` answers 500 (a 5xx on one `os`).
+    CrashOnAndroid,
+    /// Whitespace and the URL-safe alphabet are accepted in the base64 payload.
+    LenientBase64,
+    /// Registrations in COMPLETED, FAILED and the other inactive statuses are accepted.
+    AcceptInactiveStatus,
+}
+
+impl Deviation {
+    pub const ALL: [Deviation; 11] = [
+        Deviation::PersonAlreadySet400,
+        Deviation::OmitAssignedCollection,
+        Deviation::UnprefixedCollectionMessage,
+        Deviation::IgnoreTokenExpiry,
+        Deviation::IgnoreForce,
+        Deviation::AcceptLowercaseOs,
+        Deviation::InclusiveThreshold,
+        Deviation::ChargeOnFailure,
+        Deviation::CrashOnAndroid,
+        Deviation::LenientBase64,
+        Deviation::AcceptInactiveStatus,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Deviation::PersonAlreadySet400 => "person-already-set-400",
+            Deviation::OmitAssignedCollection => "omit-assigned-collection",
+            Deviation::UnprefixedCollectionMessage => "unprefixed-collection-message",
+            Deviation::IgnoreTokenExpiry => "ignore-token-expiry",
+            Deviation::IgnoreForce => "ignore-force",
+            Deviation::AcceptLowercaseOs => "accept-lowercase-os",
+            Deviation::InclusiveThreshold => "inclusive-threshold",
+            Deviation::ChargeOnFailure => "charge-on-failure",
+            Deviation::CrashOnAndroid => "crash-on-android",
+            Deviation::LenientBase64 => "lenient-base64",
+            Deviation::AcceptInactiveStatus => "accept-inactive-status",
+        }
+    }
+}
+
+impl fmt::Display for Deviation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Deviation {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Deviation::ALL.into_iter().find(|d| d.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Deviation::ALL.iter().map(|d| d.name()).collect();
+            format!("unknown deviation {s:?}; known: {}", names.join(", "))
+        })
+    }
+}

@@ -1,0 +1,32 @@
+//! `Event`: one check's result, as every reporter consumes it. Built only from redacted material.
+
+use serde::Serialize;
+
+use crate::suite::{BehaviourId, Family, Strictness};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    /// An inferred behaviour that does not hold against a vendor target.
+    Warn,
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub behaviour: BehaviourId,
+    pub family: Family,
+    pub trial: String,
+    pub check: String,
+    pub strictness: Strictness,
+    pub verdict: Verdict,
+    pub seed: u64,
+    /// Why it failed, warned or was skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The redacted request and response summary.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exchange: Option<String>,
+}

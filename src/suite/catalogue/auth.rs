@@ -1,0 +1,244 @@
+//! Token defects. The vendor documents only that the App Registration's own token must be used;
+//! the exact answers (401 `UNAUTHORIZED`, 403 `token_expired`, 403 `token_not_right`) are the
+//! emulator's decisions, so each behaviour is inferred, while "a defective token is refused and
+//! creates nothing" is checked as documented.
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use super::{face_body, still_empty};
+use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
+use crate::suite::generate;
+use crate::suite::oracle;
+use crate::suite::probe::{CENTRAL, Probe, Stop, case_check, case_generic, case_send};
+use crate::target::{Call, Capability, StateParams, redact};
+
+const SOURCE: &str = "\"You must use the token returned when creating an App Registration to authenticate this request.\"; answers per the README's decisions";
+
+fn b(
+    id: &'static str,
+    kind: Kind,
+    statement: &'static str,
+    needs: &'static [Capability],
+    requests: u32,
+    run: fn(&mut Probe<'_>) -> Result<(), Stop>,
+) -> Behaviour {
+    Behaviour {
+        id: BehaviourId(id),
+        family: Family::Auth,
+        strictness: Strictness::Inferred,
+        kind,
+        statement,
+        source: SOURCE,
+        needs,
+        cost: Cost { requests, charging: 0 },
+        run,
+    }
+}
+
+pub fn behaviours() -> Vec<Behaviour> {
+    use Capability::*;
+    vec![
+        b(
+            "AUTH-MISSING-HEADER",
+            Kind::Example,
+            "no Authorization header answers 401 {\"code\":\"UNAUTHORIZED\",\"message\":\"Authentication required\"}",
+            &[Registration],
+            3,
+            missing_header,
+        ),
+        b(
+            "AUTH-WRONG-SCHEME",
+            Kind::Example,
+            "a valid token under another scheme (Basic, Token, none) answers 401 UNAUTHORIZED",
+            &[Registration],
+            5,
+            wrong_scheme,
+        ),
+        b(
+            "AUTH-MALFORMED",
+            Kind::Property,
+            "a bearer that is not a JWT of ours answers 401 UNAUTHORIZED",
+            &[Registration],
+            2,
+            malformed,
+        ),
+        b(
+            "AUTH-TAMPERED-SIGNATURE",
+            Kind::Property,
+            "a valid token with any one character changed answers 401 UNAUTHORIZED and creates nothing",
+            &[Registration],
+            2,
+            tampered,
+        ),
+        b(
+            "AUTH-ALG-NONE",
+            Kind::Example,
+            "the token's claims under {\"alg\":\"none\"} (with and without a signature) answer 401 UNAUTHORIZED",
+            &[Registration],
+            4,
+            alg_none,
+        ),
+        b(
+            "AUTH-EXPIRED-1S",
+            Kind::Example,
+            "a token expired one second ago answers 403 {\"code\":\"FORBIDDEN\",\"message\":\"token_expired\"}",
+            &[ProviderStates],
+            2,
+            |p| expired(p, -1),
+        ),
+        b(
+            "AUTH-EXPIRED-1D",
+            Kind::Example,
+            "a token expired a day ago answers 403 {\"code\":\"FORBIDDEN\",\"message\":\"token_expired\"}",
+            &[ProviderStates],
+            2,
+            |p| expired(p, -86_400),
+        ),
+        b(
+            "AUTH-NOT-YET-VALID",
+            Kind::Example,
+            "a token whose nbf is an hour ahead answers 401 UNAUTHORIZED",
+            &[ProviderStates],
+            2,
+            not_yet_valid,
+        ),
+        b(
+            "AUTH-CLIENT-TOKEN",
+            Kind::Example,
+            "the client's token where the registration's is needed answers 403 {\"code\":\"FORBIDDEN\",\"message\":\"token_not_right\"}",
+            &[Registration, ClientToken],
+            3,
+            client_token,
+        ),
+        Behaviour {
+            strictness: Strictness::Documented,
+            source: "\"The JWT Token you should use ... is provided from the App Registration in creation.\"",
+            ..b(
+                "AUTH-OTHER-REGISTRATION",
+                Kind::Example,
+                "another registration's token acts on that registration only: the 200 names it and this one keeps no person",
+                &[Registration],
+                5,
+                other_registration,
+            )
+        },
+    ]
+}
+
+fn unauthorized() -> Value {
+    json!({"code": "UNAUTHORIZED", "message": "Authentication required"})
+}
+
+/// A refusal that creates nothing: documented; the exact body: inferred.
+fn refused_with(p: &mut Probe<'_>, authorization: Option<String>, status: u16, body: &Value) -> Result<(), Stop> {
+    let x = p.central(authorization, face_body(p, "DESKTOP"))?;
+    p.check_documented(oracle::refused(&x), Some(&x));
+    p.check(oracle::exact_body(&x, status, body), Some(&x));
+    Ok(())
+}
+
+fn missing_header(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = p.provision(&StateParams::default())?;
+    refused_with(p, None, 401, &unauthorized())?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn wrong_scheme(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = p.provision(&StateParams::default())?;
+    for header in
+        [format!("Basic {}", reg.token), format!("Token {}", reg.token), reg.token.clone(), "Bearer ".to_owned()]
+    {
+        refused_with(p, Some(header), 401, &unauthorized())?;
+    }
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn malformed(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = p.provision(&StateParams::default())?;
+    let body = face_body(p, "DESKTOP");
+    p.property(
+        generate::garbage_token(),
+        |t| redact::token(t),
+        |ctx, token| {
+            let x = case_send(ctx, &Call::post(CENTRAL, body.clone()).bearer(token))?;
+            case_generic(ctx, &x)?;
+            case_check(Strictness::Documented, oracle::refused(&x), &x)?;
+            case_check(Strictness::Inferred, oracle::exact_body(&x, 401, &unauthorized()), &x)
+        },
+    )?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn tampered(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = p.provision(&StateParams::default())?;
+    let body = face_body(p, "DESKTOP");
+    p.property(
+        generate::tampered(reg.token.clone()),
+        |t| format!("{t:?}"),
+        |ctx, t| {
+            let x = case_send(ctx, &Call::post(CENTRAL, body.clone()).bearer(&t.token))?;
+            case_generic(ctx, &x)?;
+            case_check(Strictness::Documented, oracle::refused(&x), &x)?;
+            case_check(Strictness::Inferred, oracle::exact_body(&x, 401, &unauthorized()), &x)
+        },
+    )?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn alg_none(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = p.provision(&StateParams::default())?;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = reg.token.split('.').collect();
+    let header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+    let claims = parts.get(1).copied().unwrap_or_default();
+    let signature = parts.get(2).copied().unwrap_or_default();
+    for token in [format!("{header}.{claims}."), format!("{header}.{claims}.{signature}")] {
+        refused_with(p, Some(format!("Bearer {token}")), 401, &unauthorized())?;
+    }
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn expired(p: &mut Probe<'_>, seconds: i64) -> Result<(), Stop> {
+    let reg = p.provision(&StateParams { token_expires_in: Some(seconds), ..StateParams::default() })?;
+    refused_with(
+        p,
+        Some(format!("Bearer {}", reg.token)),
+        403,
+        &json!({"code": "FORBIDDEN", "message": "token_expired"}),
+    )
+}
+
+fn not_yet_valid(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = p.provision(&StateParams { token_not_before_in: Some(3600), ..StateParams::default() })?;
+    refused_with(p, Some(format!("Bearer {}", reg.token)), 401, &unauthorized())
+}
+
+fn client_token(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = p.provision(&StateParams::default())?;
+    let Some(client) = reg.client_token.clone() else {
+        return Err(Stop::Skip("no client token is known for this target".into()));
+    };
+    refused_with(
+        p,
+        Some(format!("Bearer {client}")),
+        403,
+        &json!({"code": "FORBIDDEN", "message": "token_not_right"}),
+    )?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn other_registration(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let a = p.provision(&StateParams::default())?;
+    let b = p.provision(&StateParams::default())?;
+    let x = p.central_as(&b.token, face_body(p, "DESKTOP"))?;
+    p.check(oracle::status_is(&x, 200), Some(&x));
+    let named = x.json()["data"]["_id"].clone();
+    p.expect(
+        named == b.registration.as_str(),
+        "acts-on-its-own",
+        || format!("the 200 names {named}, not the token's registration"),
+        Some(&x),
+    );
+    still_empty(p, &a.registration, &a.token)
+}

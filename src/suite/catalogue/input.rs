@@ -1,0 +1,434 @@
+//! Malformed input: each data-URI defect class, invalid `os` and `force`, missing, extra and
+//! duplicated fields, bodies that are not JSON or not objects, and wrong content types. That a
+//! malformed request is refused and creates nothing is documented (the page specifies the fields);
+//! the exact answer, 409 `MissingParameter` naming the field, 400, 413 or 415, is inferred.
+
+use serde_json::{Value, json};
+
+use super::still_empty;
+use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
+use crate::suite::context::Ctx;
+use crate::suite::generate::{self, UriDefect};
+use crate::suite::oracle;
+use crate::suite::probe::{CENTRAL, CaseResult, Probe, Stop, case_check, case_generic, case_send};
+use crate::target::{Call, Capability, Provisioned, StateParams, redact};
+
+const PARAMS: &str = "the page's Params table (image: base64 data URI, required; os: DESKTOP, IOS, ANDROID, required; force: boolean); answers per the README's decisions";
+
+fn b(
+    id: &'static str,
+    kind: Kind,
+    strictness: Strictness,
+    statement: &'static str,
+    requests: u32,
+    run: fn(&mut Probe<'_>) -> Result<(), Stop>,
+) -> Behaviour {
+    Behaviour {
+        id: BehaviourId(id),
+        family: Family::Input,
+        strictness,
+        kind,
+        statement,
+        source: PARAMS,
+        needs: &[Capability::Registration],
+        cost: Cost { requests, charging: 0 },
+        run,
+    }
+}
+
+pub fn behaviours() -> Vec<Behaviour> {
+    use Kind::*;
+    use Strictness::*;
+    vec![
+        Behaviour {
+            cost: Cost { requests: 1, charging: 1 },
+            ..b(
+                "INPUT-DATA-URI-VALID",
+                Property,
+                Documented,
+                "every valid data URI of the face (JPEG with metadata, JPEG without, PNG), with each os and force: true, answers 200",
+                1,
+                valid_uris,
+            )
+        },
+        b(
+            "INPUT-DATA-URI-SCHEME",
+            Property,
+            Inferred,
+            "a wrong scheme, the right one in the wrong case, or raw base64 without \"data:\" is refused with 409 MissingParameter naming image",
+            1,
+            |p| defect(p, UriDefect::Scheme),
+        ),
+        b(
+            "INPUT-DATA-URI-MEDIA-TYPE",
+            Property,
+            Inferred,
+            "a missing, unknown or upper-case media type is refused with 409 MissingParameter naming image",
+            1,
+            |p| defect(p, UriDefect::MediaType),
+        ),
+        b(
+            "INPUT-DATA-URI-LABEL-MISMATCH",
+            Property,
+            Inferred,
+            "image/png on JPEG bytes (and the reverse) is refused with 409 MissingParameter naming image",
+            1,
+            |p| defect(p, UriDefect::LabelMismatch),
+        ),
+        b(
+            "INPUT-DATA-URI-NO-BASE64-MARKER",
+            Property,
+            Inferred,
+            "a data URI without \";base64\" is refused with 409 MissingParameter naming image",
+            1,
+            |p| defect(p, UriDefect::NoBase64Marker),
+        ),
+        b(
+            "INPUT-DATA-URI-URL-SAFE",
+            Property,
+            Inferred,
+            "the URL-safe alphabet in the payload is refused with 409 MissingParameter naming image",
+            1,
+            |p| defect(p, UriDefect::UrlSafe),
+        ),
+        b(
+            "INPUT-DATA-URI-PADDING",
+            Property,
+            Inferred,
+            "missing, stray or extra padding is refused with 409 MissingParameter naming image",
+            1,
+            |p| defect(p, UriDefect::Padding),
+        ),
+        b(
+            "INPUT-DATA-URI-WHITESPACE",
+            Property,
+            Inferred,
+            "whitespace inside the payload is refused with 409 MissingParameter naming image",
+            1,
+            |p| defect(p, UriDefect::Whitespace),
+        ),
+        b(
+            "INPUT-DATA-URI-TRUNCATED",
+            Property,
+            Inferred,
+            "valid base64 of truncated image bytes is refused with 409 MissingParameter naming image",
+            1,
+            |p| defect(p, UriDefect::Truncated),
+        ),
+        b(
+            "INPUT-DATA-URI-EMPTY",
+            Example,
+            Inferred,
+            "an empty image string is refused with 409 MissingParameter naming image",
+            3,
+            empty_image,
+        ),
+        b(
+            "INPUT-DATA-URI-NO-FACE",
+            Example,
+            Inferred,
+            "a valid image with no face answers 409 liveness_failed@ERR_NO_FACE_DETECTED with failureKind quality",
+            3,
+            no_face,
+        ),
+        b(
+            "INPUT-DATA-URI-OVERSIZED",
+            Example,
+            Inferred,
+            "a body over the size limit (11 MiB) is refused with 413 and a JSON body, never a 5xx or a dropped connection",
+            2,
+            oversized,
+        ),
+        b(
+            "INPUT-IMAGE-MISSING",
+            Example,
+            Inferred,
+            "a body without image (or image: null) is refused with 409 MissingParameter naming image",
+            3,
+            image_missing,
+        ),
+        b(
+            "INPUT-IMAGE-WRONG-TYPE",
+            Example,
+            Inferred,
+            "an image that is not a string is refused with 409 MissingParameter naming image",
+            5,
+            image_wrong_type,
+        ),
+        b(
+            "INPUT-OS-INVALID",
+            Property,
+            Inferred,
+            "an os outside DESKTOP, IOS, ANDROID (other case, other word, other JSON type) is refused with 409 MissingParameter naming os",
+            1,
+            os_invalid,
+        ),
+        b(
+            "INPUT-OS-MISSING",
+            Example,
+            Inferred,
+            "a body without os is refused with 409 MissingParameter naming os",
+            2,
+            os_missing,
+        ),
+        b(
+            "INPUT-FORCE-WRONG-TYPE",
+            Property,
+            Inferred,
+            "a force that is not a boolean is refused with 409 MissingParameter naming force",
+            1,
+            force_wrong_type,
+        ),
+        Behaviour {
+            cost: Cost { requests: 2, charging: 1 },
+            ..b(
+                "INPUT-EXTRA-FIELDS",
+                Example,
+                Inferred,
+                "unknown fields next to a valid image and os are ignored: 200",
+                2,
+                extra_fields,
+            )
+        },
+        b(
+            "INPUT-DUPLICATE-FIELDS",
+            Example,
+            Inferred,
+            "a JSON object that repeats os is refused with 409 MissingParameter naming os",
+            2,
+            duplicate_fields,
+        ),
+        b(
+            "INPUT-NOT-JSON",
+            Property,
+            Inferred,
+            "a body that is not JSON is refused with 400 and a JSON error body",
+            1,
+            not_json,
+        ),
+        b(
+            "INPUT-NOT-OBJECT",
+            Example,
+            Inferred,
+            "JSON that is not an object ([], \"x\", 1, null) is refused with 409 MissingParameter",
+            5,
+            not_object,
+        ),
+        b(
+            "INPUT-WRONG-CONTENT-TYPE",
+            Example,
+            Inferred,
+            "a valid JSON body sent as text/plain, form data or with no content type is refused with 415",
+            4,
+            wrong_content_type,
+        ),
+    ]
+}
+
+fn fresh(p: &mut Probe<'_>) -> Result<Provisioned, Stop> {
+    p.provision(&StateParams::default())
+}
+
+/// One refused case: never accepted (documented), answered as `expected` says (inferred).
+fn refused_case(
+    ctx: &Ctx,
+    call: &Call,
+    expected: impl Fn(&crate::target::Exchange) -> Option<oracle::Finding>,
+) -> CaseResult {
+    let x = case_send(ctx, call)?;
+    case_check(Strictness::Documented, oracle::refused(&x), &x)?;
+    case_generic(ctx, &x)?;
+    case_check(Strictness::Inferred, expected(&x), &x)
+}
+
+fn valid_uris(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let strategy =
+        (proptest::sample::select(p.ctx.fixtures.faces()), proptest::sample::select(crate::api::Os::ALL.to_vec()));
+    let token = reg.token.clone();
+    p.property(
+        strategy,
+        |(img, os)| format!("{img:?} os {os}"),
+        |ctx, (img, os)| {
+            let call = Call::post(CENTRAL, json!({"image": img.data_uri(), "os": os, "force": true})).bearer(&token);
+            let x = case_send(ctx, &call)?;
+            case_generic(ctx, &x)?;
+            case_check(Strictness::Documented, oracle::status_is(&x, 200), &x)
+        },
+    )
+}
+
+fn defect(p: &mut Probe<'_>, defect: UriDefect) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let token = reg.token.clone();
+    p.property(
+        generate::malformed_uri(defect, p.ctx.fixtures.faces()),
+        |m| format!("{m:?}"),
+        |ctx, m| {
+            // force: true keeps the cases independent: a wrongly accepted case would otherwise make
+            // every later one a person_already_set and mislead the shrinking.
+            let call = Call::post(CENTRAL, json!({"image": m.text, "os": "DESKTOP", "force": true})).bearer(&token);
+            refused_case(ctx, &call, |x| oracle::missing_parameter_naming(x, "image"))
+        },
+    )?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn expect_missing(p: &mut Probe<'_>, token: &str, body: Value, field: &str) -> Result<(), Stop> {
+    let x = p.central_as(token, body)?;
+    p.check_documented(oracle::refused(&x), Some(&x));
+    p.check(oracle::missing_parameter_naming(&x, field), Some(&x));
+    Ok(())
+}
+
+fn empty_image(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    expect_missing(p, &reg.token, json!({"image": "", "os": "IOS"}), "image")?;
+    expect_missing(p, &reg.token, json!({"image": "data:image/jpeg;base64,", "os": "IOS"}), "image")?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn no_face(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let image = p.ctx.fixtures.flat_png.data_uri().to_owned();
+    let x = p.central_as(&reg.token, json!({"image": image, "os": "ANDROID"}))?;
+    p.check_documented(oracle::refused(&x), Some(&x));
+    p.check(oracle::status_is(&x, 409), Some(&x));
+    p.expect(
+        x.json()["message"] == "409:liveness_failed@ERR_NO_FACE_DETECTED",
+        "provider-code",
+        || format!("message is {}", x.json()["message"]),
+        Some(&x),
+    );
+    p.expect(
+        x.json()["failureKind"] == "quality",
+        "failure-kind",
+        || format!("failureKind is {}", x.json()["failureKind"]),
+        Some(&x),
+    );
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn oversized(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let payload =
+        crate::api::DataUri::new(crate::api::ImageMediaType::Jpeg, vec![0u8; 8 * 1024 * 1024 + 512 * 1024]).encode();
+    let x = p.central_as(&reg.token, json!({"image": payload, "os": "DESKTOP"}))?;
+    p.check_documented(oracle::refused(&x), Some(&x));
+    p.check(oracle::status_is(&x, 413), Some(&x));
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn image_missing(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    expect_missing(p, &reg.token, json!({"os": "IOS"}), "image")?;
+    expect_missing(p, &reg.token, json!({"image": null, "os": "IOS"}), "image")
+}
+
+fn image_wrong_type(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    for image in [json!(7), json!(true), json!(["data:image/jpeg;base64,/9j/"]), json!({"data": "x"})] {
+        expect_missing(p, &reg.token, json!({"image": image, "os": "IOS"}), "image")?;
+    }
+    Ok(())
+}
+
+fn os_invalid(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let (token, image) = (reg.token.clone(), p.ctx.fixtures.face_jpeg_uri().to_owned());
+    p.property(
+        generate::invalid_os(),
+        |os| format!("os = {os:?}"),
+        |ctx, os| {
+            let call = Call::post(CENTRAL, json!({"image": image, "os": os.0})).bearer(&token);
+            refused_case(ctx, &call, |x| oracle::missing_parameter_naming(x, "os"))
+        },
+    )?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn os_missing(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let image = p.ctx.fixtures.face_jpeg_uri().to_owned();
+    expect_missing(p, &reg.token, json!({"image": image}), "os")?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn force_wrong_type(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let (token, image) = (reg.token.clone(), p.ctx.fixtures.face_jpeg_uri().to_owned());
+    p.property(
+        generate::invalid_force(),
+        |f| format!("force = {f:?}"),
+        |ctx, force| {
+            let call = Call::post(CENTRAL, json!({"image": image, "os": "IOS", "force": force.0})).bearer(&token);
+            refused_case(ctx, &call, |x| oracle::missing_parameter_naming(x, "force"))
+        },
+    )?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn extra_fields(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let image = p.ctx.fixtures.face_jpeg_uri().to_owned();
+    let x = p.central_as(
+        &reg.token,
+        json!({"image": image, "os": "DESKTOP", "deviceModel": "x", "extra": {"nested": [1, 2]}}),
+    )?;
+    p.check(oracle::status_is(&x, 200), Some(&x));
+    Ok(())
+}
+
+fn duplicate_fields(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let image = p.ctx.fixtures.face_jpeg_uri();
+    let raw = format!(r#"{{"image":"{image}","os":"IOS","os":"ANDROID"}}"#).into_bytes();
+    let x = p.central_call(&Call::post(CENTRAL, Value::Null).bearer(&reg.token).raw(raw, Some("application/json")))?;
+    p.check_documented(oracle::refused(&x), Some(&x));
+    p.check(oracle::missing_parameter_naming(&x, "os"), Some(&x));
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn not_json(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let token = reg.token.clone();
+    p.property(
+        generate::not_json(),
+        |b| format!("{} bytes: {:?}", b.len(), redact::image(&String::from_utf8_lossy(b))),
+        |ctx, bytes| {
+            let call = Call::post(CENTRAL, Value::Null).bearer(&token).raw(bytes.clone(), Some("application/json"));
+            refused_case(ctx, &call, |x| oracle::status_is(x, 400))
+        },
+    )?;
+    still_empty(p, &reg.registration, &reg.token)
+}
+
+fn not_object(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    for body in ["[]", "\"x\"", "1", "null"] {
+        let x = p.central_call(
+            &Call::post(CENTRAL, Value::Null)
+                .bearer(&reg.token)
+                .raw(body.as_bytes().to_vec(), Some("application/json")),
+        )?;
+        p.check_documented(oracle::refused(&x), Some(&x));
+        p.expect(
+            x.status == 409 && x.json()["code"] == "MissingParameter",
+            "missing-parameter",
+            || format!("{body} answered {} {}", x.status, x.json()["code"]),
+            Some(&x),
+        );
+    }
+    Ok(())
+}
+
+fn wrong_content_type(p: &mut Probe<'_>) -> Result<(), Stop> {
+    let reg = fresh(p)?;
+    let body = json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": "DESKTOP"}).to_string().into_bytes();
+    for ct in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
+        let x = p.central_call(&Call::post(CENTRAL, Value::Null).bearer(&reg.token).raw(body.clone(), ct))?;
+        p.check_documented(oracle::refused(&x), Some(&x));
+        p.check(oracle::status_is(&x, 415), Some(&x));
+    }
+    still_empty(p, &reg.registration, &reg.token)
+}

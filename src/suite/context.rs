@@ -1,0 +1,212 @@
+//! `Ctx`: everything a run shares across trials: the async runtime, the target and how to set
+//! registrations up on it, the compiled schemas, the fixtures, the seed, and the event collector.
+//!
+//! It is built lazily, on the first trial that runs, so `--list` never starts a server or sends a
+//! request.
+
+use std::future::Future;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use super::behaviour::{Behaviour, BehaviourId, Strictness};
+use super::fixtures::Fixtures;
+use super::oracle::{self, Finding};
+use crate::emulator::{Deviation, EmulatorConfig, RunningEmulator};
+use crate::report::{Event, Verdict};
+use crate::schemas::SchemaSet;
+use crate::target::{Call, Exchange, Provisioner, Target, TargetError, TargetOptions};
+
+/// Whether inferred behaviours fail (the emulator and self-hosted targets that opt in) or warn
+/// (the vendor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    Emulator,
+    Vendor,
+}
+
+/// What to run against.
+#[derive(Debug, Clone)]
+pub enum TargetSpec {
+    /// An emulator started in-process on `127.0.0.1:0`, with these deviations.
+    Embedded { deviations: Vec<Deviation> },
+    Url {
+        base_url: String,
+        client_token: Option<String>,
+        project_flow: Option<String>,
+        /// Inferred behaviours fail instead of warning (self-hosted targets that follow the emulator).
+        emulator_profile: bool,
+    },
+}
+
+/// Settings of one run that are not about the target.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub seed: u64,
+    pub cases: u32,
+    pub max_requests: Option<u64>,
+    pub rate: Option<f64>,
+    pub timeout: Duration,
+}
+
+pub struct Ctx {
+    runtime: tokio::runtime::Runtime,
+    pub target: Target,
+    pub provisioner: Provisioner,
+    pub schemas: SchemaSet,
+    pub fixtures: Fixtures,
+    pub profile: Profile,
+    pub seed: u64,
+    pub cases: u32,
+    pub description: String,
+    events: Mutex<Vec<Event>>,
+    _emulator: Option<RunningEmulator>,
+}
+
+impl Ctx {
+    pub fn new(spec: &TargetSpec, settings: &RunSettings) -> Result<Ctx, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("failed to start the async runtime: {e}"))?;
+        let schemas = SchemaSet::load().map_err(|e| e.to_string())?;
+        let fixtures = Fixtures::load();
+        let options = |base: String| TargetOptions {
+            timeout: settings.timeout,
+            max_requests: settings.max_requests,
+            rate: settings.rate,
+            ..TargetOptions::new(base)
+        };
+        let (target, emulator, client_token, project_flow, profile) = match spec {
+            TargetSpec::Embedded { deviations } => {
+                let config = EmulatorConfig {
+                    provider_states: true,
+                    deviations: deviations.clone(),
+                    ..EmulatorConfig::default()
+                };
+                let emu = runtime
+                    .block_on(RunningEmulator::start(config))
+                    .map_err(|e| format!("failed to start the embedded emulator: {e}"))?;
+                let target = Target::new(options(emu.base_url())).map_err(|e| e.to_string())?;
+                let token = emu.seeded.client_token.clone();
+                (target, Some(emu), Some(token), None, Profile::Emulator)
+            }
+            TargetSpec::Url { base_url, client_token, project_flow, emulator_profile } => {
+                let target = Target::new(options(base_url.clone())).map_err(|e| e.to_string())?;
+                let profile = if *emulator_profile { Profile::Emulator } else { Profile::Vendor };
+                (target, None, client_token.clone(), project_flow.clone(), profile)
+            }
+        };
+        let provisioner =
+            runtime.block_on(Provisioner::detect(&target, client_token.as_deref(), project_flow.as_deref()));
+        let description = format!(
+            "{} ({}, set-up: {})",
+            target.base_url(),
+            match profile {
+                Profile::Emulator => "emulator profile",
+                Profile::Vendor => "vendor profile",
+            },
+            provisioner.describe()
+        );
+        Ok(Ctx {
+            runtime,
+            target,
+            provisioner,
+            schemas,
+            fixtures,
+            profile,
+            seed: settings.seed,
+            cases: settings.cases,
+            description,
+            events: Mutex::new(Vec::new()),
+            _emulator: emulator,
+        })
+    }
+
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    pub fn send(&self, call: &Call) -> Result<Exchange, TargetError> {
+        self.block_on(self.target.send(call))
+    }
+
+    /// Runs several requests at once (for races) and returns their results in order.
+    pub fn send_all(&self, calls: Vec<Call>) -> Vec<Result<Exchange, TargetError>> {
+        self.block_on(futures_util::future::join_all(calls.iter().map(|c| self.target.send(c))))
+    }
+
+    /// A behaviour's own seed: the run seed mixed with its id, so filtering never changes it.
+    pub fn seed_for(&self, id: BehaviourId) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in id.0.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.seed ^ h
+    }
+
+    /// The oracles every response of the central endpoint is judged by.
+    pub fn generic_findings(&self, x: &Exchange) -> Vec<(Strictness, Finding)> {
+        let mut out = Vec::new();
+        let documented = [oracle::never_5xx(x), oracle::json_content_type(x), oracle::code_agrees_with_message(x)];
+        out.extend(documented.into_iter().flatten().map(|f| (Strictness::Documented, f)));
+        if let Some(f) = oracle::schema(&self.schemas, x) {
+            let strictness = if oracle::schema_for(x) == "error-generic.json" {
+                Strictness::Inferred
+            } else {
+                Strictness::Documented
+            };
+            out.push((strictness, f));
+        }
+        out
+    }
+
+    pub fn emit(&self, event: Event) {
+        self.events.lock().unwrap_or_else(|p| p.into_inner()).push(event);
+    }
+
+    pub fn emit_skip(&self, b: &Behaviour, seed: u64, reason: &str) {
+        self.emit(Event {
+            behaviour: b.id,
+            family: b.family,
+            trial: b.trial_name(),
+            check: "run".into(),
+            strictness: b.strictness,
+            verdict: Verdict::Skipped,
+            seed,
+            message: Some(reason.to_owned()),
+            exchange: None,
+        });
+    }
+
+    pub fn take_events(&self) -> Vec<Event> {
+        std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+/// A `Ctx` built on first use and shared by every trial; a failure to build is reported by each.
+pub struct LazyCtx {
+    spec: TargetSpec,
+    settings: RunSettings,
+    cell: OnceLock<Result<Ctx, String>>,
+}
+
+impl LazyCtx {
+    pub fn new(spec: TargetSpec, settings: RunSettings) -> LazyCtx {
+        LazyCtx { spec, settings, cell: OnceLock::new() }
+    }
+
+    pub fn get(&self) -> Result<&Ctx, String> {
+        self.cell.get_or_init(|| Ctx::new(&self.spec, &self.settings)).as_ref().map_err(Clone::clone)
+    }
+
+    /// The context if it was ever built (no trial ran otherwise).
+    pub fn built(&self) -> Option<&Ctx> {
+        self.cell.get().and_then(|r| r.as_ref().ok())
+    }
+
+    pub fn settings(&self) -> &RunSettings {
+        &self.settings
+    }
+}

@@ -1,0 +1,113 @@
+//! The images the suite sends, built once per run from the embedded fixture face: the original JPEG
+//! (with its metadata), a PNG and a metadata-free JPEG re-encoding, and a flat picture with no face.
+//! Reports name them by fixture id and digest, never by content.
+
+use std::io::Cursor;
+
+use image::codecs::jpeg::JpegEncoder;
+use image::{DynamicImage, ImageFormat, RgbImage};
+
+use crate::api::{DataUri, ImageMediaType};
+
+/// Grace Hopper, an official US Navy photograph (public domain); see `fixtures/manifest.json`.
+pub const FACE_ID: &str = "grace_hopper";
+const FACE_JPEG: &[u8] = include_bytes!("../../fixtures/faces/grace_hopper.jpg");
+
+/// One image as the suite sends it.
+#[derive(Clone)]
+pub struct Image {
+    /// `fixture-id/variant`, how reports name it.
+    pub name: String,
+    pub uri: DataUri,
+    text: String,
+}
+
+impl Image {
+    fn new(name: String, uri: DataUri) -> Image {
+        let text = uri.encode();
+        Image { name, uri, text }
+    }
+
+    pub fn data_uri(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({:?})", self.name, self.uri)
+    }
+}
+
+pub struct Fixtures {
+    /// The original JPEG, metadata included.
+    pub face_jpeg: Image,
+    /// The same face re-encoded as PNG.
+    pub face_png: Image,
+    /// The same face re-encoded as JPEG (quality 90) without metadata.
+    pub face_jpeg_plain: Image,
+    /// A flat grey 320x240 PNG: no face in any detector.
+    pub flat_png: Image,
+}
+
+impl Fixtures {
+    pub fn load() -> Fixtures {
+        let face = image::load_from_memory_with_format(FACE_JPEG, ImageFormat::Jpeg).ok();
+        let original =
+            Image::new(format!("{FACE_ID}/original.jpg"), DataUri::new(ImageMediaType::Jpeg, FACE_JPEG.to_vec()));
+        let png = face
+            .as_ref()
+            .and_then(encode_png)
+            .map(|b| Image::new(format!("{FACE_ID}/reencoded.png"), DataUri::new(ImageMediaType::Png, b)));
+        let plain = face
+            .as_ref()
+            .and_then(|f| encode_jpeg(f, 90))
+            .map(|b| Image::new(format!("{FACE_ID}/q90-no-metadata.jpg"), DataUri::new(ImageMediaType::Jpeg, b)));
+        let flat = encode_png(&DynamicImage::ImageRgb8(RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128]))))
+            .map(|b| Image::new("generated/flat-grey-320x240.png".into(), DataUri::new(ImageMediaType::Png, b)));
+        // Encoding an image that just decoded cannot fail; the original stands in if it ever did.
+        Fixtures {
+            face_png: png.unwrap_or_else(|| original.clone()),
+            face_jpeg_plain: plain.unwrap_or_else(|| original.clone()),
+            flat_png: flat.unwrap_or_else(|| original.clone()),
+            face_jpeg: original,
+        }
+    }
+
+    pub fn face_jpeg_uri(&self) -> &str {
+        self.face_jpeg.data_uri()
+    }
+
+    /// The valid encodings of the face, for generated cases.
+    pub fn faces(&self) -> Vec<Image> {
+        vec![self.face_jpeg.clone(), self.face_png.clone(), self.face_jpeg_plain.clone()]
+    }
+}
+
+fn encode_png(img: &DynamicImage) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).ok()?;
+    Some(out)
+}
+
+fn encode_jpeg(img: &DynamicImage, quality: u8) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    JpegEncoder::new_with_quality(&mut out, quality).encode_image(&img.to_rgb8()).ok()?;
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn variants_are_distinct_valid_images() {
+        let f = Fixtures::load();
+        let digests: std::collections::BTreeSet<String> =
+            [&f.face_jpeg, &f.face_png, &f.face_jpeg_plain, &f.flat_png].iter().map(|i| i.uri.digest()).collect();
+        assert_eq!(digests.len(), 4);
+        assert_eq!(image::guess_format(&f.face_png.uri.bytes).ok(), Some(ImageFormat::Png));
+        assert!(f.face_jpeg_plain.uri.bytes.len() < f.face_jpeg.uri.bytes.len() * 2);
+        assert!(!format!("{:?}", f.face_jpeg).contains("/9j/"));
+    }
+}

@@ -1,0 +1,16 @@
+//! The conformance harness: the behaviour catalogue, the probe each behaviour runs with, the oracles
+//! that judge responses, generated inputs, and the runner that turns it all into libtest-mimic trials.
+
+pub mod behaviour;
+pub mod catalogue;
+pub mod context;
+pub mod fixtures;
+pub mod generate;
+pub mod oracle;
+pub mod plan;
+pub mod probe;
+pub mod runner;
+
+pub use behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness, Violation};
+pub use context::{Ctx, LazyCtx, Profile, RunSettings, TargetSpec};
+pub use probe::{Outcome, Probe, Stop};

@@ -1,0 +1,273 @@
+//! `Probe`: what a behaviour's code holds while it runs. It sends requests through the target,
+//! applies the generic oracles to every response of the central endpoint, records each check as an
+//! event, and turns the findings into the trial's outcome.
+
+use serde_json::Value;
+
+use super::behaviour::{Behaviour, Strictness, Violation};
+use super::context::{Ctx, Profile};
+use super::oracle::Finding;
+use crate::report::{Event, Verdict};
+use crate::target::{Call, Exchange, Provisioned, StateParams, TargetError};
+
+/// The central endpoint's path.
+pub const CENTRAL: &str = "/v2/biometric-validations/app-registration";
+
+/// Why a behaviour stopped before its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// It cannot run on this target; the reason is reported.
+    Skip(String),
+    /// The target could not be talked to (connection error, timeout) or set up.
+    Fail(String),
+}
+
+/// How a trial ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Passed { warnings: Vec<Violation> },
+    Failed(Vec<Violation>),
+    Skipped(String),
+}
+
+pub struct Probe<'a> {
+    pub ctx: &'a Ctx,
+    pub behaviour: &'a Behaviour,
+    pub seed: u64,
+    checks: u32,
+    violations: Vec<Violation>,
+}
+
+impl<'a> Probe<'a> {
+    pub fn new(ctx: &'a Ctx, behaviour: &'a Behaviour) -> Probe<'a> {
+        let seed = ctx.seed_for(behaviour.id);
+        Probe { ctx, behaviour, seed, checks: 0, violations: Vec::new() }
+    }
+
+    /// Sends a request; target failures stop the behaviour.
+    pub fn send(&mut self, call: &Call) -> Result<Exchange, Stop> {
+        self.ctx.send(call).map_err(stop_for)
+    }
+
+    /// Posts to the central endpoint and applies the generic oracles to the answer.
+    pub fn central(&mut self, authorization: Option<String>, body: Value) -> Result<Exchange, Stop> {
+        let call = Call::post(CENTRAL, body).authorization(authorization);
+        self.central_call(&call)
+    }
+
+    pub fn central_as(&mut self, token: &str, body: Value) -> Result<Exchange, Stop> {
+        self.central(Some(format!("Bearer {token}")), body)
+    }
+
+    pub fn central_call(&mut self, call: &Call) -> Result<Exchange, Stop> {
+        let x = self.send(call)?;
+        for (strictness, finding) in self.ctx.generic_findings(&x) {
+            self.record(Some(finding), strictness, Some(&x));
+        }
+        Ok(x)
+    }
+
+    /// Sets up a registration; what the target cannot set up skips the behaviour with the reason.
+    pub fn provision(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
+        let face = self.ctx.fixtures.face_jpeg_uri();
+        self.ctx.block_on(self.ctx.provisioner.registration(&self.ctx.target, params, face)).map_err(Stop::Skip)
+    }
+
+    /// Records one check with the behaviour's own strictness.
+    pub fn check(&mut self, finding: Option<Finding>, x: Option<&Exchange>) {
+        self.record(finding, self.behaviour.strictness, x);
+    }
+
+    /// Records one check that is documented whatever the behaviour's strictness.
+    pub fn check_documented(&mut self, finding: Option<Finding>, x: Option<&Exchange>) {
+        self.record(finding, Strictness::Documented, x);
+    }
+
+    pub fn expect(&mut self, ok: bool, check: &'static str, message: impl FnOnce() -> String, x: Option<&Exchange>) {
+        let finding = (!ok).then(|| (check, message()));
+        self.check(finding, x);
+    }
+
+    /// Records one finished property: `cases` cases ran, and `failure` is the shrunk counterexample.
+    pub fn record_property(&mut self, cases: u32, failure: Option<(Strictness, String)>) {
+        self.checks += cases.saturating_sub(1);
+        match failure {
+            None => self.record(None, self.behaviour.strictness, None),
+            Some((strictness, message)) => self.record(Some(("property", message)), strictness, None),
+        }
+    }
+
+    fn record(&mut self, finding: Option<Finding>, strictness: Strictness, x: Option<&Exchange>) {
+        self.checks += 1;
+        let (check, verdict, message) = match &finding {
+            None => ("check", Verdict::Pass, None),
+            Some((check, message)) => {
+                let verdict = match (strictness, self.ctx.profile) {
+                    (Strictness::Inferred, Profile::Vendor) => Verdict::Warn,
+                    _ => Verdict::Fail,
+                };
+                (*check, verdict, Some(message.clone()))
+            }
+        };
+        self.ctx.emit(Event {
+            behaviour: self.behaviour.id,
+            family: self.behaviour.family,
+            trial: self.behaviour.trial_name(),
+            check: check.to_owned(),
+            strictness,
+            verdict,
+            seed: self.seed,
+            message,
+            exchange: x.map(Exchange::summary),
+        });
+        if let Some((check, message)) = finding {
+            self.violations.push(Violation {
+                check: check.to_owned(),
+                strictness,
+                message,
+                exchange: x.map(Exchange::summary),
+            });
+        }
+    }
+
+    /// The trial's outcome: documented violations fail everywhere, inferred ones fail on the emulator
+    /// profile and warn against a vendor target; no checks at all is a failure.
+    pub fn finish(self, stopped: Result<(), Stop>) -> Outcome {
+        match stopped {
+            Err(Stop::Skip(reason)) if self.violations.is_empty() => {
+                self.ctx.emit_skip(self.behaviour, self.seed, &reason);
+                return Outcome::Skipped(reason);
+            }
+            Err(Stop::Skip(reason)) | Err(Stop::Fail(reason)) => {
+                let mut probe = self;
+                probe.record(Some(("run", reason)), Strictness::Documented, None);
+                return Outcome::Failed(probe.violations);
+            }
+            Ok(()) => {}
+        }
+        if self.checks == 0 {
+            let v = Violation {
+                check: "ran-checks".into(),
+                strictness: Strictness::Documented,
+                message: format!("no checks ran for {}", self.behaviour.id),
+                exchange: None,
+            };
+            return Outcome::Failed(vec![v]);
+        }
+        let (fatal, warnings): (Vec<_>, Vec<_>) = self
+            .violations
+            .into_iter()
+            .partition(|v| v.strictness == Strictness::Documented || self.ctx.profile == Profile::Emulator);
+        if fatal.is_empty() { Outcome::Passed { warnings } } else { Outcome::Failed(fatal) }
+    }
+}
+
+fn stop_for(e: TargetError) -> Stop {
+    match e {
+        TargetError::BudgetExhausted(_) => Stop::Skip(e.to_string()),
+        other => Stop::Fail(other.to_string()),
+    }
+}
+
+/// A failed generated case: how strict the broken expectation is, and what was found.
+pub type CaseResult = Result<(), (Strictness, String)>;
+
+const STRICTNESS_SEPARATOR: char = '\u{1f}';
+
+impl Probe<'_> {
+    /// Runs a property: `ctx.cases` generated cases from `strategy`, seeded with this behaviour's seed,
+    /// shrunk on failure. The failure is recorded with the shrunk input as `show` renders it (which
+    /// must redact), and the seed that replays it.
+    pub fn property<S>(
+        &mut self,
+        strategy: S,
+        show: impl Fn(&S::Value) -> String,
+        case: impl Fn(&Ctx, &S::Value) -> CaseResult,
+    ) -> Result<(), Stop>
+    where
+        S: proptest::strategy::Strategy,
+    {
+        use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
+        let ctx = self.ctx;
+        let stopped: std::cell::RefCell<Option<Stop>> = std::cell::RefCell::new(None);
+        let ran = std::cell::Cell::new(0u32);
+        let config = Config {
+            cases: ctx.cases,
+            failure_persistence: None,
+            rng_algorithm: RngAlgorithm::ChaCha,
+            rng_seed: RngSeed::Fixed(self.seed),
+            // Every shrink step is a request to the target; this bounds the cost of one failure.
+            max_shrink_iters: 64,
+            ..Config::default()
+        };
+        let mut runner = TestRunner::new(config);
+        let result = runner.run(&strategy, |value| {
+            if stopped.borrow().is_some() {
+                return Ok(());
+            }
+            ran.set(ran.get() + 1);
+            match case(ctx, &value) {
+                Ok(()) => Ok(()),
+                Err((_, message)) if message.starts_with(TRANSPORT) => {
+                    *stopped.borrow_mut() = Some(Stop::Fail(message[TRANSPORT.len()..].to_owned()));
+                    Ok(())
+                }
+                Err((strictness, message)) => {
+                    Err(TestCaseError::fail(format!("{strictness}{STRICTNESS_SEPARATOR}{message}")))
+                }
+            }
+        });
+        if let Some(stop) = stopped.into_inner() {
+            return Err(stop);
+        }
+        let failure = match result {
+            Ok(()) => None,
+            Err(TestError::Abort(why)) => Some((Strictness::Documented, format!("the property aborted: {why}"))),
+            Err(TestError::Fail(why, value)) => {
+                let why = why.message().to_owned();
+                let (strictness, message) = match why.split_once(STRICTNESS_SEPARATOR) {
+                    Some(("inferred", m)) => (Strictness::Inferred, m.to_owned()),
+                    Some((_, m)) => (Strictness::Documented, m.to_owned()),
+                    None => (Strictness::Documented, why.clone()),
+                };
+                Some((
+                    strictness,
+                    format!(
+                        "{message}\n      shrunk input: {}\n      replay: --seed {} (behaviour seed {:#x})",
+                        show(&value),
+                        ctx.seed,
+                        self.seed
+                    ),
+                ))
+            }
+        };
+        self.record_property(ran.get(), failure);
+        Ok(())
+    }
+}
+
+/// Marks a case failure that is a transport problem, not a finding.
+pub const TRANSPORT: &str = "transport: ";
+
+/// Sends a request from inside a generated case.
+pub fn case_send(ctx: &Ctx, call: &Call) -> Result<Exchange, (Strictness, String)> {
+    ctx.send(call).map_err(|e| (Strictness::Documented, format!("{TRANSPORT}{e}")))
+}
+
+/// The generic oracles, as a case result; documented findings first.
+pub fn case_generic(ctx: &Ctx, x: &Exchange) -> CaseResult {
+    let mut findings = ctx.generic_findings(x);
+    findings.sort_by_key(|(s, _)| *s);
+    match findings.into_iter().next() {
+        Some((s, (check, message))) => Err((s, format!("{check}: {message} in {}", x.summary()))),
+        None => Ok(()),
+    }
+}
+
+/// An oracle finding as a case result with the given strictness.
+pub fn case_check(strictness: Strictness, finding: Option<Finding>, x: &Exchange) -> CaseResult {
+    match finding {
+        Some((check, message)) => Err((strictness, format!("{check}: {message} in {}", x.summary()))),
+        None => Ok(()),
+    }
+}

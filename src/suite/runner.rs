@@ -1,0 +1,110 @@
+//! The only module that knows libtest-mimic: the catalogue becomes one trial per behaviour, each trial
+//! runs its behaviour with a probe on the shared context, and the outcomes and events are gathered for
+//! the reporters once `libtest_mimic::run` returns.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
+
+use super::behaviour::Behaviour;
+use super::catalogue;
+use super::context::{LazyCtx, RunSettings, TargetSpec};
+use super::probe::{Outcome, Probe};
+use crate::report::Event;
+
+/// How one trial ended, for the JUnit and HTML reports.
+#[derive(Debug, Clone)]
+pub struct TrialRecord {
+    pub name: String,
+    pub outcome: Outcome,
+    pub elapsed: Duration,
+}
+
+/// Everything a run produced.
+pub struct RunResult {
+    pub conclusion: Conclusion,
+    pub records: Vec<TrialRecord>,
+    pub events: Vec<Event>,
+    /// The target as reports name it (no secrets), or why it could not be prepared.
+    pub target: String,
+    pub requests: u64,
+    pub seed: u64,
+}
+
+impl RunResult {
+    /// Nothing ran: an empty selection, or every behaviour skipped. Both fail a run.
+    pub fn ran_nothing(&self) -> bool {
+        self.conclusion.num_passed + self.conclusion.num_failed == 0
+    }
+
+    pub fn failed(&self) -> bool {
+        self.conclusion.has_failed() || self.ran_nothing()
+    }
+}
+
+/// Builds the trials for the whole catalogue; nothing touches the target until one of them runs.
+pub fn trials(lazy: &Arc<LazyCtx>, records: &Arc<Mutex<Vec<TrialRecord>>>) -> Vec<Trial> {
+    catalogue::all()
+        .into_iter()
+        .map(|b| {
+            let (lazy, records) = (Arc::clone(lazy), Arc::clone(records));
+            let kind = b.strictness.to_string();
+            Trial::ignorable_test(b.trial_name(), move || execute(&lazy, &b, &records)).with_kind(kind)
+        })
+        .collect()
+}
+
+fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> Result<Completion, Failed> {
+    let started = Instant::now();
+    let outcome = match lazy.get() {
+        Err(why) => Outcome::Failed(vec![super::Violation {
+            check: "target".into(),
+            strictness: super::Strictness::Documented,
+            message: format!("the target could not be prepared: {why}"),
+            exchange: None,
+        }]),
+        Ok(ctx) => match b.needs.iter().find(|c| !ctx.provisioner.has(**c)) {
+            Some(missing) => {
+                let reason =
+                    format!("needs {missing:?}, which this target lacks: set-up is {}", ctx.provisioner.describe());
+                let seed = ctx.seed_for(b.id);
+                ctx.emit_skip(b, seed, &reason);
+                Outcome::Skipped(reason)
+            }
+            None => {
+                let mut probe = Probe::new(ctx, b);
+                let stopped = (b.run)(&mut probe);
+                probe.finish(stopped)
+            }
+        },
+    };
+    records.lock().unwrap_or_else(|p| p.into_inner()).push(TrialRecord {
+        name: b.trial_name(),
+        outcome: outcome.clone(),
+        elapsed: started.elapsed(),
+    });
+    match outcome {
+        Outcome::Passed { .. } => Ok(Completion::Completed),
+        Outcome::Skipped(reason) => Ok(Completion::ignored_with(reason)),
+        Outcome::Failed(violations) => {
+            let lines: Vec<String> = violations.iter().map(|v| format!("  - {v}")).collect();
+            Err(format!("{} violation(s) of {}: {}\n{}", violations.len(), b.id, b.statement, lines.join("\n")).into())
+        }
+    }
+}
+
+/// Runs the catalogue against `spec` with libtest-mimic's `args`.
+pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResult {
+    let seed = settings.seed;
+    let lazy = Arc::new(LazyCtx::new(spec, settings));
+    let records = Arc::new(Mutex::new(Vec::new()));
+    let conclusion = libtest_mimic::run(args, trials(&lazy, &records));
+    let (events, target, requests) = match lazy.built() {
+        Some(ctx) => (ctx.take_events(), ctx.description.clone(), ctx.target.requests_sent()),
+        None => (Vec::new(), "(not contacted)".to_owned(), 0),
+    };
+    let mut records = std::mem::take(&mut *records.lock().unwrap_or_else(|p| p.into_inner()));
+    records.sort_by(|a, b| a.name.cmp(&b.name));
+    RunResult { conclusion, records, events, target, requests, seed }
+}
