@@ -69,16 +69,7 @@ async fn vendor_sample_request_gets_the_documented_200() {
         (d["email"].as_str(), d["countryCode"].as_str(), d["phone"].as_str()),
         (Some("user@example.com"), Some("+1"), Some("5551234567"))
     );
-    for key in [
-        "_id",
-        "client",
-        "project",
-        "projectFlow",
-        "biometricValidation",
-        "person",
-        "informationValidation",
-        "assignedCollection",
-    ] {
+    for key in verifik_conformance::api::ID_FIELDS {
         assert!(d[key].as_str().is_some_and(verifik_conformance::api::ObjectId::is_object_id), "{key} is an ObjectId");
     }
     emu.shutdown().await.expect("clean shutdown");

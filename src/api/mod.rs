@@ -13,3 +13,15 @@ pub use error_body::{ErrorBody, ErrorCode, FailureKind, PrefixedMessage, Quality
 pub use ids::ObjectId;
 pub use score::{Score, ScoreError};
 pub use types::{Os, ParseEnumError, RegistrationStatus};
+
+/// The fields of the central endpoint's 200 body that hold ObjectIds.
+pub const ID_FIELDS: [&str; 8] = [
+    "_id",
+    "client",
+    "project",
+    "projectFlow",
+    "biometricValidation",
+    "person",
+    "informationValidation",
+    "assignedCollection",
+];

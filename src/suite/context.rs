@@ -59,6 +59,8 @@ pub struct Ctx {
     pub seed: u64,
     pub cases: u32,
     pub description: String,
+    /// Where snapshots are compared, if they are (see `snapshot::folder_for_run`).
+    pub snapshots: Option<std::path::PathBuf>,
     events: Mutex<Vec<Event>>,
     _emulator: Option<RunningEmulator>,
 }
@@ -98,6 +100,8 @@ impl Ctx {
                 (target, None, client_token.clone(), project_flow.clone(), profile)
             }
         };
+        let deviating = matches!(spec, TargetSpec::Embedded { deviations } if !deviations.is_empty());
+        let snapshots = super::snapshot::folder_for_run(deviating);
         let provisioner =
             runtime.block_on(Provisioner::detect(&target, client_token.as_deref(), project_flow.as_deref()));
         let description = format!(
@@ -119,6 +123,7 @@ impl Ctx {
             seed: settings.seed,
             cases: settings.cases,
             description,
+            snapshots,
             events: Mutex::new(Vec::new()),
             _emulator: emulator,
         })
@@ -182,6 +187,17 @@ impl Ctx {
 
     pub fn take_events(&self) -> Vec<Event> {
         std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl Drop for Ctx {
+    /// A deviating run compared against a throw-away copy of the snapshots; it goes with the run.
+    fn drop(&mut self) {
+        if let Some(dir) = &self.snapshots
+            && dir.starts_with(std::env::temp_dir())
+        {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod oracle;
 pub mod plan;
 pub mod probe;
 pub mod runner;
+pub mod snapshot;
 
 pub use behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness, Violation};
 pub use context::{Ctx, LazyCtx, Profile, RunSettings, TargetSpec};

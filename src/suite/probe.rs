@@ -36,12 +36,13 @@ pub struct Probe<'a> {
     pub seed: u64,
     checks: u32,
     violations: Vec<Violation>,
+    snapshotted: bool,
 }
 
 impl<'a> Probe<'a> {
     pub fn new(ctx: &'a Ctx, behaviour: &'a Behaviour) -> Probe<'a> {
         let seed = ctx.seed_for(behaviour.id);
-        Probe { ctx, behaviour, seed, checks: 0, violations: Vec::new() }
+        Probe { ctx, behaviour, seed, checks: 0, violations: Vec::new(), snapshotted: false }
     }
 
     /// Sends a request; target failures stop the behaviour.
@@ -64,6 +65,10 @@ impl<'a> Probe<'a> {
         for (strictness, finding) in self.ctx.generic_findings(&x) {
             self.record(Some(finding), strictness, Some(&x));
         }
+        // The first answer of an example behaviour is its representative response.
+        if self.behaviour.kind == super::behaviour::Kind::Example {
+            self.snapshot(&x);
+        }
         Ok(x)
     }
 
@@ -71,6 +76,18 @@ impl<'a> Probe<'a> {
     pub fn provision(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
         let face = self.ctx.fixtures.face_jpeg_uri();
         self.ctx.block_on(self.ctx.provisioner.registration(&self.ctx.target, params, face)).map_err(Stop::Skip)
+    }
+
+    /// Compares the behaviour's first representative response with its snapshot (emulator profile,
+    /// source tree present); later calls in the same behaviour do nothing.
+    pub fn snapshot(&mut self, x: &Exchange) {
+        let Some(dir) = self.ctx.snapshots.as_deref() else { return };
+        if self.snapshotted || self.ctx.profile != Profile::Emulator {
+            return;
+        }
+        self.snapshotted = true;
+        let finding = super::snapshot::check(dir, self.behaviour.id.0, x).err().map(|m| ("snapshot", m));
+        self.record(finding, Strictness::Documented, Some(x));
     }
 
     /// Records one check with the behaviour's own strictness.
@@ -101,13 +118,7 @@ impl<'a> Probe<'a> {
         self.checks += 1;
         let (check, verdict, message) = match &finding {
             None => ("check", Verdict::Pass, None),
-            Some((check, message)) => {
-                let verdict = match (strictness, self.ctx.profile) {
-                    (Strictness::Inferred, Profile::Vendor) => Verdict::Warn,
-                    _ => Verdict::Fail,
-                };
-                (*check, verdict, Some(message.clone()))
-            }
+            Some((check, message)) => (*check, self.verdict_for(strictness), Some(message.clone())),
         };
         self.ctx.emit(Event {
             behaviour: self.behaviour.id,
@@ -127,6 +138,14 @@ impl<'a> Probe<'a> {
                 message,
                 exchange: x.map(Exchange::summary),
             });
+        }
+    }
+
+    /// Fail, or warn for an inferred expectation against a vendor target.
+    fn verdict_for(&self, strictness: Strictness) -> Verdict {
+        match (strictness, self.ctx.profile) {
+            (Strictness::Inferred, Profile::Vendor) => Verdict::Warn,
+            _ => Verdict::Fail,
         }
     }
 
@@ -201,12 +220,39 @@ impl Probe<'_> {
             ..Config::default()
         };
         let mut runner = TestRunner::new(config);
+        let shrinking = std::cell::Cell::new(false);
+        let (behaviour, seed) = (self.behaviour, self.seed);
+        let emit_case = |outcome: &CaseResult| {
+            let (verdict, strictness, message) = match outcome {
+                Ok(()) => (Verdict::Pass, behaviour.strictness, None),
+                Err((s, m)) => (self.verdict_for(*s), *s, Some(m.clone())),
+            };
+            let check = if shrinking.get() { "shrink-case" } else { "case" };
+            ctx.emit(Event {
+                behaviour: behaviour.id,
+                family: behaviour.family,
+                trial: behaviour.trial_name(),
+                check: check.into(),
+                strictness,
+                verdict,
+                seed,
+                message,
+                exchange: None,
+            });
+        };
         let result = runner.run(&strategy, |value| {
             if stopped.borrow().is_some() {
                 return Ok(());
             }
             ran.set(ran.get() + 1);
-            match case(ctx, &value) {
+            let outcome = case(ctx, &value);
+            if !matches!(&outcome, Err((_, m)) if m.starts_with(TRANSPORT)) {
+                emit_case(&outcome);
+            }
+            if outcome.is_err() {
+                shrinking.set(true);
+            }
+            match outcome {
                 Ok(()) => Ok(()),
                 Err((_, message)) if message.starts_with(TRANSPORT) => {
                     *stopped.borrow_mut() = Some(Stop::Fail(message[TRANSPORT.len()..].to_owned()));

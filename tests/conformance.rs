@@ -1,0 +1,22 @@
+//! The README's main job inside `cargo test`: the whole catalogue against an embedded emulator, with
+//! a fixed seed (override with VERIFIK_SEED) so a failure replays. libtest flags pass through, so
+//! `cargo test --test conformance -- auth::` runs one family.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use verifik_conformance::suite::{RunSettings, TargetSpec, runner};
+
+fn main() -> ExitCode {
+    let args = libtest_mimic::Arguments::from_args();
+    let seed = std::env::var("VERIFIK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_126);
+    let cases = std::env::var("VERIFIK_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(32);
+    let settings = RunSettings { seed, cases, max_requests: None, rate: None, timeout: Duration::from_secs(30) };
+    let result = runner::run(TargetSpec::Embedded { deviations: Vec::new() }, settings, &args);
+    if args.list {
+        return ExitCode::SUCCESS;
+    }
+    // An empty selection is a failure for the CLI; under `cargo test` a filter meant for other test
+    // binaries legitimately selects nothing here.
+    if result.conclusion.has_failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
