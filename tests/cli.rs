@@ -148,3 +148,12 @@ fn regex_free_jwt_finder(text: &str) -> bool {
         }
     })
 }
+
+#[test]
+fn a_request_budget_skips_what_is_left_with_the_reason() {
+    let o = run(&["--max-requests", "40", "--cases", "4", "--test-threads", "1"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("the request budget of 40 requests is used up"), "{out}");
+    assert!(out.contains("ignored,") || out.contains("ignored;"), "{out}");
+}
