@@ -1,0 +1,267 @@
+//! The HTTP client for one target: a request budget, pacing to a rate, `429` + `Retry-After`
+//! honoured, a timeout per request, and response bodies read up to a cap so a misbehaving server
+//! cannot exhaust memory.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use super::exchange::Exchange;
+use super::redact;
+
+/// Largest response body read; the rest is dropped.
+const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// Retries after a `429`, and the longest `Retry-After` honoured.
+const MAX_429_RETRIES: u32 = 3;
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct TargetOptions {
+    pub base_url: String,
+    pub timeout: Duration,
+    pub max_requests: Option<u64>,
+    /// Requests per second at most.
+    pub rate: Option<f64>,
+}
+
+impl TargetOptions {
+    pub fn new(base_url: impl Into<String>) -> TargetOptions {
+        TargetOptions { base_url: base_url.into(), timeout: Duration::from_secs(30), max_requests: None, rate: None }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error("the request budget of {0} requests is used up")]
+    BudgetExhausted(u64),
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+    #[error("could not connect: {0}")]
+    Connect(String),
+    #[error("the exchange failed: {0}")]
+    Transport(String),
+    #[error("could not build the HTTP client: {0}")]
+    Client(String),
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub enum Body {
+    None,
+    Json(Value),
+    /// Bytes sent as they are, with this content type (or none).
+    Raw {
+        bytes: Vec<u8>,
+        content_type: Option<String>,
+    },
+}
+
+/// One request to make.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    pub path: String,
+    /// The whole `Authorization` header value, if any.
+    pub authorization: Option<String>,
+    pub body: Body,
+}
+
+impl Call {
+    pub fn new(method: Method, path: impl Into<String>) -> Call {
+        Call { method, path: path.into(), authorization: None, body: Body::None }
+    }
+
+    pub fn get(path: impl Into<String>) -> Call {
+        Call::new(Method::GET, path)
+    }
+
+    pub fn post(path: impl Into<String>, body: Value) -> Call {
+        Call { body: Body::Json(body), ..Call::new(Method::POST, path) }
+    }
+
+    pub fn bearer(mut self, token: &str) -> Call {
+        self.authorization = Some(format!("Bearer {token}"));
+        self
+    }
+
+    pub fn authorization(mut self, value: Option<String>) -> Call {
+        self.authorization = value;
+        self
+    }
+
+    pub fn raw(mut self, bytes: Vec<u8>, content_type: Option<&str>) -> Call {
+        self.body = Body::Raw { bytes, content_type: content_type.map(str::to_owned) };
+        self
+    }
+
+    /// The request as reports may show it.
+    fn redacted(&self) -> Value {
+        let auth = self.authorization.as_deref().map(|a| match a.split_once(' ') {
+            Some((scheme, token)) => format!("{scheme} <{}>", redact::token(token)),
+            None => format!("<{}>", redact::token(a)),
+        });
+        let body = match &self.body {
+            Body::None => Value::Null,
+            Body::Json(v) => redact::redact_value(v),
+            Body::Raw { bytes, content_type } => json!({
+                "contentType": content_type,
+                "bytes": bytes.len(),
+                "sha256": crate::api::short_digest(bytes),
+            }),
+        };
+        json!({"authorization": auth, "body": body})
+    }
+}
+
+/// A base URL and everything needed to talk to it politely.
+pub struct Target {
+    base: String,
+    http: reqwest::Client,
+    timeout: Duration,
+    sent: AtomicU64,
+    max_requests: Option<u64>,
+    interval: Option<Duration>,
+    next_slot: Mutex<Instant>,
+}
+
+impl Target {
+    pub fn new(options: TargetOptions) -> Result<Target, TargetError> {
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| TargetError::Client(e.to_string()))?;
+        Ok(Target {
+            base: options.base_url.trim_end_matches('/').to_owned(),
+            http,
+            timeout: options.timeout,
+            sent: AtomicU64::new(0),
+            max_requests: options.max_requests,
+            interval: options.rate.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(1.0 / r)),
+            next_slot: Mutex::new(Instant::now()),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub fn requests_sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
+
+    fn take_budget(&self) -> Result<(), TargetError> {
+        let n = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        match self.max_requests {
+            Some(max) if n > max => {
+                self.sent.fetch_sub(1, Ordering::SeqCst);
+                Err(TargetError::BudgetExhausted(max))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn pace(&self) {
+        let Some(interval) = self.interval else { return };
+        let wait = {
+            let mut next = self.next_slot.lock().await;
+            let now = Instant::now();
+            let slot = (*next).max(now);
+            *next = slot + interval;
+            slot - now
+        };
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    pub async fn send(&self, call: &Call) -> Result<Exchange, TargetError> {
+        let mut attempt = 0;
+        loop {
+            self.take_budget()?;
+            self.pace().await;
+            let exchange = self.send_once(call).await?;
+            if exchange.status == 429 && attempt < MAX_429_RETRIES {
+                attempt += 1;
+                let wait =
+                    exchange.retry_after.map(Duration::from_secs).unwrap_or(Duration::from_secs(u64::from(attempt)));
+                tokio::time::sleep(wait.min(MAX_RETRY_AFTER)).await;
+                continue;
+            }
+            return Ok(exchange);
+        }
+    }
+
+    async fn send_once(&self, call: &Call) -> Result<Exchange, TargetError> {
+        let mut req = self.http.request(call.method.clone(), format!("{}{}", self.base, call.path));
+        if let Some(a) = &call.authorization {
+            req = req.header(reqwest::header::AUTHORIZATION, a);
+        }
+        req = match &call.body {
+            Body::None => req,
+            Body::Json(v) => req.header(reqwest::header::CONTENT_TYPE, "application/json").body(v.to_string()),
+            Body::Raw { bytes, content_type } => {
+                let req = match content_type {
+                    Some(ct) => req.header(reqwest::header::CONTENT_TYPE, ct),
+                    None => req,
+                };
+                req.body(bytes.clone())
+            }
+        };
+        let started = Instant::now();
+        let mut resp = req.send().await.map_err(|e| self.classify(&e))?;
+        let status = resp.status().as_u16();
+        let content_type =
+            resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|s| s.trim().parse::<u64>().ok());
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(&e))? {
+            let room = MAX_RESPONSE_BYTES.saturating_sub(bytes.len());
+            bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            if room <= chunk.len() {
+                break;
+            }
+        }
+        let body = serde_json::from_slice::<Value>(&bytes).ok();
+        let body_snippet = match (&body, bytes.is_empty()) {
+            (None, false) => Some(String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned()),
+            _ => None,
+        };
+        Ok(Exchange {
+            method: call.method.to_string(),
+            path: call.path.clone(),
+            request: call.redacted(),
+            retry_after,
+            status,
+            content_type,
+            body,
+            body_snippet,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn classify(&self, e: &reqwest::Error) -> TargetError {
+        if e.is_timeout() {
+            TargetError::Timeout(self.timeout)
+        } else if e.is_connect() {
+            TargetError::Connect(root_cause(e))
+        } else {
+            TargetError::Transport(root_cause(e))
+        }
+    }
+}
+
+fn root_cause(e: &dyn std::error::Error) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
