@@ -14,6 +14,7 @@
 pub mod api;
 pub mod cli;
 pub mod emulator;
+pub mod faces;
 pub mod report;
 pub mod schemas;
 pub mod suite;

@@ -66,6 +66,8 @@ fn expected(d: Deviation) -> &'static [&'static str] {
             "input::INPUT-DATA-URI-VALID",
         ],
         Deviation::LenientBase64 => &["input::INPUT-DATA-URI-URL-SAFE", "input::INPUT-DATA-URI-WHITESPACE"],
+        // A small shift of the engine's scores keeps every decision here; `compare` catches it.
+        Deviation::LivenessShift => &[],
         Deviation::AcceptInactiveStatus => &[
             "documented::BV-404-STATUS-COMPLETED",
             "documented::BV-404-STATUS-COMPLETED-WITHOUT-KYC",

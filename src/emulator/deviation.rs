@@ -29,10 +29,12 @@ pub enum Deviation {
     LenientBase64,
     /// Registrations in COMPLETED, FAILED and the other inactive statuses are accepted.
     AcceptInactiveStatus,
+    /// The liveness engine's scores are three hundredths lower (a silent model change).
+    LivenessShift,
 }
 
 impl Deviation {
-    pub const ALL: [Deviation; 11] = [
+    pub const ALL: [Deviation; 12] = [
         Deviation::PersonAlreadySet400,
         Deviation::OmitAssignedCollection,
         Deviation::UnprefixedCollectionMessage,
@@ -44,6 +46,7 @@ impl Deviation {
         Deviation::CrashOnAndroid,
         Deviation::LenientBase64,
         Deviation::AcceptInactiveStatus,
+        Deviation::LivenessShift,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +62,7 @@ impl Deviation {
             Deviation::CrashOnAndroid => "crash-on-android",
             Deviation::LenientBase64 => "lenient-base64",
             Deviation::AcceptInactiveStatus => "accept-inactive-status",
+            Deviation::LivenessShift => "liveness-shift",
         }
     }
 }

@@ -1,10 +1,7 @@
-//! The emulator's liveness step: image decoding within limits, and the engine that judges a face.
-//!
-//! The engine here is an interim, documented test double: it detects the two cheapest quality
-//! failures from image statistics and derives a deterministic score from the image bytes. It is not a
-//! presentation-attack detector and must never be used as a security control.
+//! The emulator's liveness step: image decoding within limits, and the interface of the engine that
+//! judges a face (implemented in [`super::pad`]).
 
-use image::{GenericImageView, ImageFormat, ImageReader, Limits};
+use image::{ImageFormat, ImageReader, Limits};
 
 use crate::api::{DataUri, ImageMediaType, QualityCode, Score};
 
@@ -79,38 +76,6 @@ pub trait LivenessEngine: Send + Sync {
     fn assess(&self, image: &DecodedImage) -> Assessment;
 }
 
-/// The interim engine: quality from size and contrast, score from the digest.
-///
-/// * either side under [`StatsEngine::MIN_SIDE`] pixels: `ERR_LIVENESS_FACE_TOO_SMALL`;
-/// * luma standard deviation under [`StatsEngine::MIN_CONTRAST`] (a flat picture): `ERR_NO_FACE_DETECTED`;
-/// * otherwise a score in [0.70, 0.99] taken from the first digest byte, so the same bytes always get
-///   the same score and every such image passes the default threshold.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct StatsEngine;
-
-impl StatsEngine {
-    pub const MIN_SIDE: u32 = 64;
-    pub const MIN_CONTRAST: f64 = 4.0;
-}
-
-impl LivenessEngine for StatsEngine {
-    fn assess(&self, decoded: &DecodedImage) -> Assessment {
-        let (w, h) = decoded.image.dimensions();
-        if w < Self::MIN_SIDE || h < Self::MIN_SIDE {
-            return Assessment::Quality(QualityCode::FaceTooSmall);
-        }
-        let luma = decoded.image.to_luma8();
-        let n = f64::from(w) * f64::from(h);
-        let mean = luma.pixels().map(|p| f64::from(p.0[0])).sum::<f64>() / n;
-        let var = luma.pixels().map(|p| (f64::from(p.0[0]) - mean).powi(2)).sum::<f64>() / n;
-        if var.sqrt() < Self::MIN_CONTRAST {
-            return Assessment::Quality(QualityCode::NoFaceDetected);
-        }
-        let first = u8::from_str_radix(decoded.digest.get(..2).unwrap_or("00"), 16).unwrap_or(0);
-        Assessment::Scored(Score::from_hundredths(70 + first % 30).unwrap_or(Score::ONE))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,18 +103,5 @@ mod tests {
             decode(&DataUri::new(ImageMediaType::Png, b"hello".to_vec())).err(),
             Some(ImageError::UnknownFormat)
         );
-    }
-
-    #[test]
-    fn interim_engine_is_deterministic_and_names_quality_failures() {
-        let engine = StatsEngine;
-        let ok = decode(&png(&textured(80, 80))).expect("decodes");
-        let first = engine.assess(&ok);
-        assert_eq!(first, engine.assess(&ok));
-        assert!(matches!(first, Assessment::Scored(s) if s.hundredths() >= 70));
-        let small = decode(&png(&textured(40, 80))).expect("decodes");
-        assert_eq!(engine.assess(&small), Assessment::Quality(QualityCode::FaceTooSmall));
-        let flat = decode(&png(&ImageBuffer::from_pixel(80, 80, Rgb([90, 90, 90])))).expect("decodes");
-        assert_eq!(engine.assess(&flat), Assessment::Quality(QualityCode::NoFaceDetected));
     }
 }

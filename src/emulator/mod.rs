@@ -11,6 +11,7 @@ pub mod error;
 pub mod handlers;
 pub mod liveness;
 pub mod model;
+pub mod pad;
 pub mod routes;
 pub mod state;
 pub mod store;
@@ -33,7 +34,7 @@ pub struct Emulator {
 
 impl Emulator {
     /// Opens the store, migrates and seeds it, and loads the signing keys.
-    pub fn new(config: EmulatorConfig) -> Result<Emulator, StoreError> {
+    pub fn new(config: EmulatorConfig) -> Result<Emulator, StartError> {
         let store = store::Store::open(config.db.as_deref())?;
         let (seeded, secret) = store.call_blocking(|c| {
             let seeded = store::seed(c, config.client_token.as_deref())?;
@@ -45,7 +46,7 @@ impl Emulator {
                 secret.as_bytes(),
                 config.deviations.contains(&Deviation::IgnoreTokenExpiry),
             )),
-            engine: Arc::new(liveness::StatsEngine),
+            engine: Arc::new(pad::PadEngine::new().map_err(StartError::Model)?),
             config: Arc::new(config),
         };
         Ok(Emulator { state, seeded })
@@ -108,4 +109,6 @@ pub enum StartError {
     Store(#[from] StoreError),
     #[error("failed to bind a loopback port")]
     Bind(#[source] std::io::Error),
+    #[error("failed to load the face detection model")]
+    Model(#[source] std::io::Error),
 }

@@ -1,0 +1,107 @@
+//! The emulator's liveness engine: a real face detector (SeetaFace through `rustface`) for the quality
+//! failures, and a deterministic score from documented image cues for the rest. It is a test double
+//! with weights chosen so the fixture set separates; it is **not a security control**.
+//!
+//! Quality rules, in order (boxes from the detector, sizes relative to the image):
+//! 1. no face → `ERR_NO_FACE_DETECTED`;
+//! 2. a second face at least half as wide as the largest → `ERR_MULTIPLE_FACES_DETECTED`;
+//! 3. the largest face narrower than [`MIN_FACE_SHARE`] of the shorter side → `ERR_LIVENESS_FACE_TOO_SMALL`;
+//! 4. the face box within [`BORDER_SHARE`] of an edge → `ERR_LIVENESS_FACE_CLOSE_TO_BORDER`.
+//!
+//! Score, clamped to [0, 1] and rounded to hundredths (see [`cues::Cues`] for the cues):
+//!
+//! ```text
+//! 0.97 − 4.0·(periodicity − 0.08)⁺ − 0.04·(8 − sharpness)⁺ − 6.0·(0.12 − contrast)⁺ − 2.0·(highlights − 0.05)⁺
+//! ```
+//!
+//! On `fixtures/` the bona fide photos and their re-encodings score 0.84 to 0.97; the simulated screen
+//! replays and prints score 0.52 or less; dark photos fail on contrast and sharpness.
+
+pub mod cues;
+pub mod detect;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use image::GenericImageView;
+
+use super::liveness::{Assessment, DecodedImage, LivenessEngine};
+use crate::api::{QualityCode, Score};
+use detect::{FaceBox, FaceDetector};
+
+/// The smallest accepted face width, as a share of the image's shorter side.
+pub const MIN_FACE_SHARE: f64 = 0.12;
+/// How close to an edge a face box may come, as a share of the image side.
+pub const BORDER_SHARE: f64 = 0.02;
+/// The second detection pass, for pictures where the first (at [`detect::DETECT_SIDE`]) found nothing.
+const SECOND_PASS_SIDE: u32 = 1400;
+/// Cached assessments before the cache is emptied.
+const CACHE_LIMIT: usize = 512;
+
+pub struct PadEngine {
+    detector: FaceDetector,
+    cache: Mutex<HashMap<String, Assessment>>,
+}
+
+impl PadEngine {
+    pub fn new() -> std::io::Result<PadEngine> {
+        Ok(PadEngine { detector: FaceDetector::new()?, cache: Mutex::new(HashMap::new()) })
+    }
+
+    /// The quality failure of a set of detections, if any.
+    pub fn quality(faces: &[FaceBox], width: u32, height: u32) -> Result<FaceBox, QualityCode> {
+        let Some(largest) = faces.first().copied() else { return Err(QualityCode::NoFaceDetected) };
+        if faces.get(1).is_some_and(|second| second.width >= 0.5 * largest.width) {
+            return Err(QualityCode::MultipleFacesDetected);
+        }
+        let (w, h) = (f64::from(width), f64::from(height));
+        if largest.width < MIN_FACE_SHARE * w.min(h) {
+            return Err(QualityCode::FaceTooSmall);
+        }
+        let (mx, my) = (BORDER_SHARE * w, BORDER_SHARE * h);
+        if largest.x < mx || largest.y < my || largest.x + largest.width > w - mx || largest.y + largest.height > h - my
+        {
+            return Err(QualityCode::FaceCloseToBorder);
+        }
+        Ok(largest)
+    }
+
+    /// The documented score formula.
+    pub fn score(c: &cues::Cues) -> Score {
+        let pos = |v: f64| v.max(0.0);
+        let raw = 0.97
+            - 4.0 * pos(c.periodicity - 0.08)
+            - 0.04 * pos(8.0 - c.sharpness)
+            - 6.0 * pos(0.12 - c.contrast)
+            - 2.0 * pos(c.highlights - 0.05);
+        Score::saturating_from_f64(raw)
+    }
+
+    fn compute(&self, image: &image::DynamicImage) -> Assessment {
+        let (w, h) = image.dimensions();
+        let mut faces = self.detector.detect(image);
+        if faces.is_empty() && w.max(h) > detect::DETECT_SIDE {
+            faces = self.detector.detect_at(image, SECOND_PASS_SIDE);
+        }
+        match Self::quality(&faces, w, h) {
+            Err(code) => Assessment::Quality(code),
+            Ok(face) => Assessment::Scored(Self::score(&cues::measure(image, &face))),
+        }
+    }
+}
+
+impl LivenessEngine for PadEngine {
+    fn assess(&self, decoded: &DecodedImage) -> Assessment {
+        let cached = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&decoded.digest).copied();
+        if let Some(a) = cached {
+            return a;
+        }
+        let a = self.compute(&decoded.image);
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHE_LIMIT {
+            cache.clear();
+        }
+        cache.insert(decoded.digest.clone(), a);
+        a
+    }
+}
