@@ -28,6 +28,60 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Serve the emulator until interrupted.
     Emulate(EmulateArgs),
+    /// Record liveness decisions and scores over the fixture face set; optionally compare to a baseline.
+    Liveness(Box<LivenessArgs>),
+    /// Compare two liveness run files: stable or drifted (exit 1 on drift).
+    Compare(CompareArgs),
+    /// Regenerate the derived fixtures and check their digests against fixtures/manifest.json.
+    Fixtures(FixturesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LivenessArgs {
+    /// The target; without it the embedded emulator.
+    #[arg(long, env = "VERIFIK_BASE_URL")]
+    pub base_url: Option<String>,
+    #[arg(long, env = "VERIFIK_CLIENT_TOKEN", hide_env_values = true)]
+    pub client_token: Option<String>,
+    #[arg(long, env = "VERIFIK_PROJECT_FLOW")]
+    pub project_flow: Option<String>,
+    /// Directory for run.json and index.html.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Presentations of every fixture with every os.
+    #[arg(long, default_value_t = 1)]
+    pub repeat: u32,
+    /// Only these os values (default: all three).
+    #[arg(long = "os", value_name = "OS")]
+    pub os: Vec<crate::api::Os>,
+    /// A previous run.json to compare with; exit 1 on drift.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    #[arg(long)]
+    pub max_requests: Option<u64>,
+    #[arg(long)]
+    pub rate: Option<f64>,
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Deviations of the embedded emulator (for example liveness-shift).
+    #[arg(long = "deviate", value_name = "NAME")]
+    pub deviations: Vec<Deviation>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    pub baseline: PathBuf,
+    pub current: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FixturesArgs {
+    /// Write every fixture (sources and derived) into this directory, for looking at.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Rewrite the manifest's `derived` digests (after a deliberate change to a recipe).
+    #[arg(long)]
+    pub write_manifest: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser as _;
-use verifik_conformance::cli::{Cli, Command, EmulateArgs, RunArgs};
+use verifik_conformance::cli::{Cli, Command, CompareArgs, EmulateArgs, FixturesArgs, LivenessArgs, RunArgs};
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
-use verifik_conformance::report;
 use verifik_conformance::suite::{RunSettings, TargetSpec, catalogue, plan, runner};
+use verifik_conformance::{liveness, report};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -29,6 +29,9 @@ fn main() -> ExitCode {
             Err(e) => fail(2, &format!("failed to start the async runtime: {e}")),
         },
         Some(Command::Run(args)) => run(*args),
+        Some(Command::Liveness(args)) => liveness(*args),
+        Some(Command::Compare(args)) => compare(&args),
+        Some(Command::Fixtures(args)) => fixtures(&args),
         None => run(cli.run),
     }
 }
@@ -124,6 +127,133 @@ fn run(args: RunArgs) -> ExitCode {
         println!("error: no behaviour ran (an empty selection, or every behaviour skipped): that is a failure");
     }
     code
+}
+
+fn read_run(path: &std::path::Path) -> Result<liveness::record::RunFile, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not a liveness run file: {e}", path.display()))
+}
+
+#[expect(clippy::print_stdout, reason = "the run summary and comparison are the command's output")]
+fn liveness(args: LivenessArgs) -> ExitCode {
+    let baseline = match args.baseline.as_deref().map(read_run).transpose() {
+        Ok(b) => b,
+        Err(e) => return fail(2, &e),
+    };
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        return fail(2, &format!("cannot create {}: {e}", args.out.display()));
+    }
+    let (spec, target) = match &args.base_url {
+        None => (TargetSpec::Embedded { deviations: args.deviations.clone() }, "embedded emulator".to_owned()),
+        Some(url) => {
+            if reqwest::Url::parse(url).is_err() {
+                return fail(2, &format!("--base-url {url:?} is not a URL"));
+            }
+            let spec = TargetSpec::Url {
+                base_url: url.clone(),
+                client_token: args.client_token.clone(),
+                project_flow: args.project_flow.clone(),
+                emulator_profile: false,
+            };
+            (spec, url.clone())
+        }
+    };
+    let settings = RunSettings {
+        seed: 0,
+        cases: 1,
+        max_requests: args.max_requests,
+        rate: args.rate,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+    };
+    let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
+        Ok(c) => c,
+        Err(e) => return fail(2, &e),
+    };
+    let os = if args.os.is_empty() { verifik_conformance::api::Os::ALL.to_vec() } else { args.os.clone() };
+    let set = verifik_conformance::faces::build();
+    let run = liveness::record::record(&ctx, &set, &os, args.repeat.max(1), target);
+    if let Err(e) = liveness::html::write(&args.out, &run) {
+        return fail(2, &format!("cannot write {}: {e}", args.out.display()));
+    }
+    let m = &run.metrics;
+    println!("{} presentations recorded into {}/run.json and index.html", run.samples.len(), args.out.display());
+    for (species, r) in &m.apcer {
+        println!("APCER {species}: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+    }
+    if let Some(r) = &m.bpcer {
+        println!("BPCER: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+    }
+    match baseline {
+        None => ExitCode::SUCCESS,
+        Some(b) => {
+            let c = liveness::compare::compare(&b, &run);
+            print!("{}", c.summary());
+            if c.verdict == liveness::compare::Verdict::Drifted { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+        }
+    }
+}
+
+#[expect(clippy::print_stdout, reason = "the comparison is the command's output")]
+fn compare(args: &CompareArgs) -> ExitCode {
+    let (b, c) = match (read_run(&args.baseline), read_run(&args.current)) {
+        (Ok(b), Ok(c)) => (b, c),
+        (Err(e), _) | (_, Err(e)) => return fail(2, &e),
+    };
+    let cmp = liveness::compare::compare(&b, &c);
+    print!("{}", cmp.summary());
+    if cmp.verdict == liveness::compare::Verdict::Drifted { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+#[expect(clippy::print_stdout, reason = "the fixture table is the command's output")]
+fn fixtures(args: &FixturesArgs) -> ExitCode {
+    use verifik_conformance::faces;
+    let set = faces::build();
+    let entries = faces::derived_entries(&set);
+    if let Some(dir) = &args.out {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return fail(2, &format!("cannot create {}: {e}", dir.display()));
+        }
+        for f in &set {
+            let ext = if f.media_type == verifik_conformance::api::ImageMediaType::Png { "png" } else { "jpg" };
+            let name = format!("{}.{ext}", f.id.replace('/', "--"));
+            if let Err(e) = std::fs::write(dir.join(&name), &f.bytes) {
+                return fail(2, &format!("cannot write {name}: {e}"));
+            }
+        }
+    }
+    if args.write_manifest {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/manifest.json");
+        let updated = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|mut v| {
+                v["derived"] = serde_json::to_value(&entries).ok()?;
+                serde_json::to_string_pretty(&v).ok()
+            });
+        match updated.map(|text| std::fs::write(&path, text + "\n")) {
+            Some(Ok(())) => println!("rewrote the derived digests in {}", path.display()),
+            _ => return fail(2, &format!("cannot rewrite {}", path.display())),
+        }
+        return ExitCode::SUCCESS;
+    }
+    let recorded = match faces::manifest() {
+        Ok(m) => m.derived,
+        Err(e) => return fail(2, &format!("fixtures/manifest.json does not parse: {e}")),
+    };
+    let mut drift = 0;
+    for e in &entries {
+        let status = match recorded.iter().find(|r| r.id == e.id) {
+            Some(r) if r == e => "ok",
+            Some(_) => "DRIFT",
+            None => "NEW",
+        };
+        if status != "ok" {
+            drift += 1;
+        }
+        println!("{status:5} {:32} {:24} {}", e.id, e.class.label(), &e.sha256[..16]);
+    }
+    println!("{} derived fixtures, {drift} differing from the manifest", entries.len());
+    if drift == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 /// Whether libtest-mimic's filter flags select this behaviour (the same rules it applies).

@@ -101,11 +101,15 @@ pub enum FailureKind {
 }
 
 /// The provider codes that follow `@` in a quality failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum QualityCode {
+    #[serde(rename = "ERR_NO_FACE_DETECTED")]
     NoFaceDetected,
+    #[serde(rename = "ERR_MULTIPLE_FACES_DETECTED")]
     MultipleFacesDetected,
+    #[serde(rename = "ERR_LIVENESS_FACE_TOO_SMALL")]
     FaceTooSmall,
+    #[serde(rename = "ERR_LIVENESS_FACE_CLOSE_TO_BORDER")]
     FaceCloseToBorder,
 }
 

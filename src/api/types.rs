@@ -41,6 +41,16 @@ impl fmt::Display for Os {
     }
 }
 
+impl clap::ValueEnum for Os {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Os::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
 impl FromStr for Os {
     type Err = ParseEnumError;
 

@@ -29,7 +29,7 @@ pub enum Deviation {
     LenientBase64,
     /// Registrations in COMPLETED, FAILED and the other inactive statuses are accepted.
     AcceptInactiveStatus,
-    /// The liveness engine's scores are three hundredths lower (a silent model change).
+    /// The liveness engine's scores are 0.10 lower (a silent model change).
     LivenessShift,
 }
 

@@ -1,4 +1,259 @@
-//! The fixture face set: the bona fide, group and non-face photos of `fixtures/`, and the variants
-//! derived from them by code (attacks, quality cases, re-encodings).
+//! The fixture face set: the photos of `fixtures/` (listed with their licences in
+//! `fixtures/manifest.json`) and the variants derived from them by [`derive`]: simulated attacks,
+//! quality cases and re-encodings. Every fixture carries the outcome the emulator is expected to give;
+//! every derived one the SHA-256 recorded in the manifest, so drift in generation is caught.
 
 pub mod derive;
+
+use std::fmt;
+
+use image::{DynamicImage, ImageFormat};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::api::{DataUri, ImageMediaType, QualityCode};
+
+/// The manifest, embedded.
+pub const MANIFEST: &str = include_str!("../../fixtures/manifest.json");
+
+/// The photos the manifest lists, embedded so the binary carries its own fixture set.
+const SOURCES: &[(&str, &[u8])] = &[
+    ("astronaut", include_bytes!("../../fixtures/faces/astronaut.png")),
+    ("camera", include_bytes!("../../fixtures/faces/camera.png")),
+    ("grace_hopper", include_bytes!("../../fixtures/faces/grace_hopper.jpg")),
+    ("obama", include_bytes!("../../fixtures/faces/obama.jpg")),
+    ("biden", include_bytes!("../../fixtures/faces/biden.jpg")),
+    ("obama2", include_bytes!("../../fixtures/faces/obama2.jpg")),
+    ("obama3", include_bytes!("../../fixtures/faces/obama3.jpg")),
+    ("solvay1927", include_bytes!("../../fixtures/faces/solvay1927.png")),
+    ("coffee", include_bytes!("../../fixtures/non-faces/coffee.png")),
+    ("chelsea", include_bytes!("../../fixtures/non-faces/chelsea.png")),
+    ("rocket", include_bytes!("../../fixtures/non-faces/rocket.jpg")),
+];
+
+/// What a fixture is, in the vocabulary of ISO/IEC 30107-3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    BonaFide,
+    /// A bona fide photo re-encoded (PNG, JPEG quality 50 and 30): still bona fide.
+    Reencoded,
+    Attack(Species),
+    Quality,
+    NonFace,
+    Group,
+}
+
+/// Presentation attack instrument species.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Species {
+    ScreenReplay,
+    Print,
+}
+
+impl Class {
+    /// Bona fide presentations for BPCER.
+    pub fn is_bona_fide(self) -> bool {
+        matches!(self, Class::BonaFide | Class::Reencoded)
+    }
+
+    pub fn label(self) -> String {
+        match self {
+            Class::Attack(s) => format!(
+                "attack/{}",
+                serde_json::to_value(s).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            ),
+            other => serde_json::to_value(other).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        }
+    }
+}
+
+/// The outcome the emulator is expected to give a fixture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "code")]
+pub enum Expected {
+    Pass,
+    /// A score at or below the threshold.
+    ScoreReject,
+    /// This quality failure.
+    Quality(QualityCode),
+    /// Any refusal: a score failure or a quality failure.
+    Reject,
+}
+
+/// One image of the set.
+#[derive(Clone)]
+pub struct Fixture {
+    pub id: String,
+    pub class: Class,
+    pub expected: Expected,
+    pub media_type: ImageMediaType,
+    pub bytes: Vec<u8>,
+}
+
+impl fmt::Debug for Fixture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({:?}, {} bytes, sha256 {})", self.id, self.class, self.bytes.len(), self.sha256())
+    }
+}
+
+impl Fixture {
+    pub fn sha256(&self) -> String {
+        Sha256::digest(&self.bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn data_uri(&self) -> String {
+        DataUri::new(self.media_type, self.bytes.clone()).encode()
+    }
+}
+
+/// One entry of the manifest's `fixtures` list.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SourceEntry {
+    pub id: String,
+    pub file: String,
+    pub licence: String,
+    pub source: String,
+    pub class: String,
+    pub sha256: String,
+}
+
+/// One entry of the manifest's `derived` list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DerivedEntry {
+    pub id: String,
+    pub from: String,
+    pub recipe: String,
+    pub class: Class,
+    pub expected: Expected,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    pub fixtures: Vec<SourceEntry>,
+    #[serde(default)]
+    pub derived: Vec<DerivedEntry>,
+}
+
+pub fn manifest() -> Result<Manifest, serde_json::Error> {
+    serde_json::from_str(MANIFEST)
+}
+
+fn media_type(bytes: &[u8]) -> ImageMediaType {
+    match image::guess_format(bytes) {
+        Ok(ImageFormat::Png) => ImageMediaType::Png,
+        _ => ImageMediaType::Jpeg,
+    }
+}
+
+fn source(id: &str) -> Option<&'static [u8]> {
+    SOURCES.iter().find(|(i, _)| *i == id).map(|(_, b)| *b)
+}
+
+/// The bona fide photos the attacks and re-encodings are derived from.
+pub const BONA_FIDE: [&str; 7] = ["astronaut", "camera", "grace_hopper", "obama", "biden", "obama2", "obama3"];
+
+/// The face box the border case is cut at, from the detector on the source photo.
+fn face_x(img: &DynamicImage) -> f64 {
+    crate::emulator::pad::detect::FaceDetector::new()
+        .ok()
+        .and_then(|d| d.detect(img).first().map(|f| f.x))
+        .unwrap_or(0.0)
+}
+
+/// Builds the whole set: sources first, then every derivation, in a fixed order.
+pub fn build() -> Vec<Fixture> {
+    let mut out = Vec::new();
+    let fixture = |id: String, class: Class, expected: Expected, bytes: Vec<u8>| Fixture {
+        id,
+        class,
+        expected,
+        media_type: media_type(&bytes),
+        bytes,
+    };
+    for (id, bytes) in SOURCES {
+        let (class, expected) = match *id {
+            "solvay1927" => (Class::Group, Expected::Quality(QualityCode::MultipleFacesDetected)),
+            "coffee" | "chelsea" | "rocket" => (Class::NonFace, Expected::Quality(QualityCode::NoFaceDetected)),
+            _ => (Class::BonaFide, Expected::Pass),
+        };
+        out.push(fixture((*id).to_owned(), class, expected, bytes.to_vec()));
+    }
+    for (seed, id) in BONA_FIDE.iter().enumerate() {
+        let Some(img) = source(id).and_then(|b| image::load_from_memory(b).ok()) else { continue };
+        let rgb = img.to_rgb8();
+        out.push(fixture(format!("{id}/png"), Class::Reencoded, Expected::Pass, derive::encode_png(&rgb)));
+        out.push(fixture(format!("{id}/jpeg-q50"), Class::Reencoded, Expected::Pass, derive::encode_jpeg(&rgb, 50)));
+        // Heavy compression adds 8-pixel blocks, a periodic cue: these land nearer the threshold.
+        out.push(fixture(format!("{id}/jpeg-q30"), Class::Reencoded, Expected::Pass, derive::encode_jpeg(&rgb, 30)));
+        out.push(fixture(
+            format!("{id}/screen-replay"),
+            Class::Attack(Species::ScreenReplay),
+            Expected::Reject,
+            derive::screen_replay(&img),
+        ));
+        out.push(fixture(
+            format!("{id}/print"),
+            Class::Attack(Species::Print),
+            Expected::Reject,
+            derive::print_attack(&img, seed as u64 + 1),
+        ));
+    }
+    let load = |id: &str| source(id).and_then(|b| image::load_from_memory(b).ok());
+    if let (Some(grace), Some(obama)) = (load("grace_hopper"), load("obama")) {
+        out.push(fixture(
+            "grace_hopper/too-small".into(),
+            Class::Quality,
+            Expected::Quality(QualityCode::FaceTooSmall),
+            derive::face_too_small(&grace),
+        ));
+        out.push(fixture(
+            "obama/too-small".into(),
+            Class::Quality,
+            Expected::Quality(QualityCode::FaceTooSmall),
+            derive::face_too_small(&obama),
+        ));
+        out.push(fixture(
+            "grace_hopper/at-border".into(),
+            Class::Quality,
+            Expected::Quality(QualityCode::FaceCloseToBorder),
+            derive::face_at_border(&grace, face_x(&grace)),
+        ));
+        out.push(fixture(
+            "obama/at-border".into(),
+            Class::Quality,
+            Expected::Quality(QualityCode::FaceCloseToBorder),
+            derive::face_at_border(&obama, face_x(&obama)),
+        ));
+        out.push(fixture(
+            "grace_hopper+obama/several".into(),
+            Class::Quality,
+            Expected::Quality(QualityCode::MultipleFacesDetected),
+            derive::several_faces(&grace, &obama),
+        ));
+        out.push(fixture("grace_hopper/dark".into(), Class::Quality, Expected::Reject, derive::dark(&grace)));
+        out.push(fixture("obama/dark".into(), Class::Quality, Expected::Reject, derive::dark(&obama)));
+        out.push(fixture("grace_hopper/blurred".into(), Class::Quality, Expected::Reject, derive::blurred(&grace)));
+    }
+    out
+}
+
+/// The manifest entries the derived fixtures should have.
+pub fn derived_entries(set: &[Fixture]) -> Vec<DerivedEntry> {
+    set.iter()
+        .filter(|f| f.id.contains('/'))
+        .map(|f| {
+            let (from, recipe) = f.id.split_once('/').unwrap_or((&f.id, ""));
+            DerivedEntry {
+                id: f.id.clone(),
+                from: from.to_owned(),
+                recipe: recipe.to_owned(),
+                class: f.class,
+                expected: f.expected,
+                sha256: f.sha256(),
+            }
+        })
+        .collect()
+}

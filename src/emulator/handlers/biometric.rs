@@ -151,7 +151,7 @@ pub async fn create(
     let (assessed, digest) = judged.map_err(|e| ApiError::missing_parameter(format!("\"image\" {e}")))?;
     let reg_id = reg.id.clone();
     let assessed = match assessed {
-        Assessment::Scored(s) if state.deviates(Deviation::LivenessShift) => Assessment::Scored(s.shifted(-3)),
+        Assessment::Scored(s) if state.deviates(Deviation::LivenessShift) => Assessment::Scored(s.shifted(-10)),
         other => other,
     };
     let scripted = state.store.call(move |c| store::pop_script(c, &reg_id)).await?;

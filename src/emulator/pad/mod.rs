@@ -21,7 +21,7 @@ pub mod cues;
 pub mod detect;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use image::GenericImageView;
 
@@ -40,12 +40,18 @@ const CACHE_LIMIT: usize = 512;
 
 pub struct PadEngine {
     detector: FaceDetector,
-    cache: Mutex<HashMap<String, Assessment>>,
+}
+
+/// Assessments by image digest. Process-wide: the assessment is a pure function of the bytes, so
+/// every emulator in the process (the suite's, a test's) can share it.
+fn cache() -> &'static Mutex<HashMap<String, Assessment>> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Assessment>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 impl PadEngine {
     pub fn new() -> std::io::Result<PadEngine> {
-        Ok(PadEngine { detector: FaceDetector::new()?, cache: Mutex::new(HashMap::new()) })
+        Ok(PadEngine { detector: FaceDetector::new()? })
     }
 
     /// The quality failure of a set of detections, if any.
@@ -92,12 +98,12 @@ impl PadEngine {
 
 impl LivenessEngine for PadEngine {
     fn assess(&self, decoded: &DecodedImage) -> Assessment {
-        let cached = self.cache.lock().unwrap_or_else(|p| p.into_inner()).get(&decoded.digest).copied();
+        let cached = cache().lock().unwrap_or_else(|p| p.into_inner()).get(&decoded.digest).copied();
         if let Some(a) = cached {
             return a;
         }
         let a = self.compute(&decoded.image);
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cache = cache().lock().unwrap_or_else(|p| p.into_inner());
         if cache.len() >= CACHE_LIMIT {
             cache.clear();
         }

@@ -1,0 +1,270 @@
+//! Recording a liveness run: every fixture, times each `os`, times `--repeat`, each through a fresh
+//! registration, with its decision, score (parsed from `liveness_failed@<score>`, or read back from the
+//! validation after a pass; never invented: a pass without a readable score is kept as censored),
+//! failure kind and latency. Then the metrics of ISO/IEC 30107-3 over the samples.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::stats::{self, Rate};
+use crate::api::{Os, PrefixedMessage, Score};
+use crate::faces::{Class, Expected, Fixture, Species};
+use crate::suite::Ctx;
+use crate::target::{Call, StateParams};
+
+/// How a target answered one presentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// 200: classified bona fide.
+    Pass,
+    /// `liveness_failed@<score>`: classified as an attack.
+    ScoreReject,
+    /// `liveness_failed@ERR_...`: not judged (a non-response in ISO/IEC 30107-3 terms).
+    QualityReject,
+    /// Any other answer, or none: also a non-response.
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub fixture: String,
+    pub class: Class,
+    pub os: Os,
+    pub repeat: u32,
+    pub decision: Decision,
+    /// The score in [0, 1] when the target disclosed it.
+    pub score: Option<f64>,
+    /// A pass whose score the target did not disclose: known only to be above the threshold.
+    pub censored: bool,
+    /// The provider code of a quality failure, or a short description of an error.
+    pub detail: Option<String>,
+    pub latency_ms: f64,
+}
+
+/// Error rates with Clopper–Pearson 95% intervals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Attack presentations classified bona fide, per species (judged presentations only).
+    pub apcer: BTreeMap<String, Rate>,
+    /// Bona fide presentations classified as attacks (judged presentations only).
+    pub bpcer: Option<Rate>,
+    /// Bona fide presentations not judged (quality failures and errors).
+    pub bona_fide_non_response: Option<Rate>,
+    /// Attack presentations not judged.
+    pub attack_non_response: Option<Rate>,
+}
+
+/// The machine-readable run file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunFile {
+    pub suite: String,
+    pub created_at: String,
+    /// The target without secrets: a base URL, or the embedded emulator.
+    pub target: String,
+    /// SHA-256 prefix of the target and threshold, so runs of different targets are told apart.
+    pub fingerprint: String,
+    pub seed: u64,
+    pub threshold: f64,
+    pub repeat: u32,
+    pub samples: Vec<Sample>,
+    pub metrics: Metrics,
+}
+
+fn parse_failure(body: &serde_json::Value) -> (Decision, Option<f64>, Option<String>) {
+    let message = body["message"].as_str().unwrap_or_default();
+    match PrefixedMessage::parse(message) {
+        Some(m) if m.code == "liveness_failed" => match m.detail {
+            Some(d) if d.starts_with("ERR_") => (Decision::QualityReject, None, Some(d.to_owned())),
+            Some(d) => match d.parse::<Score>() {
+                Ok(s) => (Decision::ScoreReject, Some(s.as_f64()), None),
+                Err(_) => (Decision::Error, None, Some(format!("unparsed liveness detail {d:?}"))),
+            },
+            None => (Decision::Error, None, Some("liveness_failed without detail".into())),
+        },
+        _ => (Decision::Error, None, Some(format!("code {}", body["code"]))),
+    }
+}
+
+/// Presents one fixture once; never fails, an unusable answer is recorded as `Error`.
+fn present(ctx: &Ctx, fixture: &Fixture, os: Os, repeat: u32, threshold: &mut Option<f64>) -> Sample {
+    let mut sample = Sample {
+        fixture: fixture.id.clone(),
+        class: fixture.class,
+        os,
+        repeat,
+        decision: Decision::Error,
+        score: None,
+        censored: false,
+        detail: None,
+        latency_ms: 0.0,
+    };
+    let face = ctx.fixtures.face_jpeg_uri();
+    let reg = match ctx.block_on(ctx.provisioner.registration(&ctx.target, &StateParams::default(), face)) {
+        Ok(r) => r,
+        Err(why) => {
+            sample.detail = Some(format!("set-up failed: {why}"));
+            return sample;
+        }
+    };
+    let call = Call::post(crate::suite::probe::CENTRAL, json!({"image": fixture.data_uri(), "os": os, "force": true}))
+        .bearer(&reg.token);
+    let x = match ctx.send(&call) {
+        Ok(x) => x,
+        Err(e) => {
+            sample.detail = Some(e.to_string());
+            return sample;
+        }
+    };
+    sample.latency_ms = x.elapsed.as_secs_f64() * 1000.0;
+    if x.status == 200 {
+        sample.decision = Decision::Pass;
+        let bv = x.json()["data"]["biometricValidation"].clone();
+        let embedded = bv["livenessScore"].as_f64();
+        let id = bv.as_str().or_else(|| bv["_id"].as_str()).map(str::to_owned);
+        let read = match (embedded, id) {
+            (Some(s), _) => Some(s),
+            (None, Some(id)) => {
+                ctx.send(&Call::get(format!("/v2/biometric-validations/{id}")).bearer(&reg.token)).ok().and_then(|r| {
+                    r.json()["data"]["livenessScore"]
+                        .as_f64()
+                        .or_else(|| r.json()["data"]["biometricData"]["livenessScore"].as_f64())
+                })
+            }
+            (None, None) => None,
+        };
+        sample.score = read.filter(|s| (0.0..=1.0).contains(s));
+        sample.censored = sample.score.is_none();
+    } else if x.status == 409 {
+        let (decision, score, detail) = parse_failure(x.json());
+        (sample.decision, sample.score, sample.detail) = (decision, score, detail);
+        if let Some(min) = x.json()["minimumScore"].as_f64() {
+            threshold.get_or_insert(min);
+        }
+    } else {
+        sample.detail = Some(format!("answered {}", x.status));
+    }
+    sample
+}
+
+pub fn metrics(samples: &[Sample]) -> Metrics {
+    let judged = |d: Decision| matches!(d, Decision::Pass | Decision::ScoreReject);
+    let rate = |x: usize, n: usize| stats::clopper_pearson(x as u64, n as u64, 0.05);
+    let mut apcer = BTreeMap::new();
+    for species in [Species::ScreenReplay, Species::Print] {
+        let attacks: Vec<&Sample> =
+            samples.iter().filter(|s| s.class == Class::Attack(species) && judged(s.decision)).collect();
+        let accepted = attacks.iter().filter(|s| s.decision == Decision::Pass).count();
+        if let Some(r) = rate(accepted, attacks.len()) {
+            apcer.insert(Class::Attack(species).label(), r);
+        }
+    }
+    let bona: Vec<&Sample> = samples.iter().filter(|s| s.class.is_bona_fide()).collect();
+    let bona_judged: Vec<&&Sample> = bona.iter().filter(|s| judged(s.decision)).collect();
+    let attacks: Vec<&Sample> = samples.iter().filter(|s| matches!(s.class, Class::Attack(_))).collect();
+    Metrics {
+        apcer,
+        bpcer: rate(bona_judged.iter().filter(|s| s.decision == Decision::ScoreReject).count(), bona_judged.len()),
+        bona_fide_non_response: rate(bona.iter().filter(|s| !judged(s.decision)).count(), bona.len()),
+        attack_non_response: rate(attacks.iter().filter(|s| !judged(s.decision)).count(), attacks.len()),
+    }
+}
+
+/// Records a run over `fixtures` on the target of `ctx`.
+pub fn record(ctx: &Ctx, fixtures: &[Fixture], os: &[Os], repeat: u32, target: String) -> RunFile {
+    let mut threshold = None;
+    let mut samples = Vec::new();
+    for r in 0..repeat {
+        for f in fixtures {
+            for o in os {
+                samples.push(present(ctx, f, *o, r, &mut threshold));
+            }
+        }
+    }
+    let threshold = threshold.unwrap_or(0.6);
+    let fingerprint = crate::api::short_digest(format!("{target}|{threshold}").as_bytes());
+    RunFile {
+        suite: format!("verifik-conformance {}", env!("CARGO_PKG_VERSION")),
+        created_at: crate::emulator::model::now_iso(),
+        target,
+        fingerprint,
+        seed: ctx.seed,
+        threshold,
+        repeat,
+        metrics: metrics(&samples),
+        samples,
+    }
+}
+
+/// Whether a sample agrees with what the emulator is expected to answer for its fixture.
+pub fn meets(expected: Expected, sample: &Sample) -> bool {
+    match expected {
+        Expected::Pass => sample.decision == Decision::Pass,
+        Expected::ScoreReject => sample.decision == Decision::ScoreReject,
+        Expected::Quality(code) => {
+            sample.decision == Decision::QualityReject && sample.detail.as_deref() == Some(code.as_str())
+        }
+        Expected::Reject => matches!(sample.decision, Decision::ScoreReject | Decision::QualityReject),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(class: Class, decision: Decision) -> Sample {
+        Sample {
+            fixture: "f".into(),
+            class,
+            os: Os::Ios,
+            repeat: 0,
+            decision,
+            score: None,
+            censored: false,
+            detail: None,
+            latency_ms: 0.0,
+        }
+    }
+
+    #[test]
+    fn metrics_count_judged_presentations_and_non_responses_apart() {
+        let replay = Class::Attack(Species::ScreenReplay);
+        let samples = vec![
+            sample(replay, Decision::Pass),
+            sample(replay, Decision::ScoreReject),
+            sample(replay, Decision::ScoreReject),
+            sample(replay, Decision::QualityReject),
+            sample(Class::BonaFide, Decision::Pass),
+            sample(Class::Reencoded, Decision::ScoreReject),
+            sample(Class::BonaFide, Decision::Error),
+            sample(Class::NonFace, Decision::QualityReject),
+        ];
+        let m = metrics(&samples);
+        let apcer = m.apcer.get("attack/screen_replay").expect("replay rate");
+        assert_eq!((apcer.x, apcer.n), (1, 3), "the quality failure is a non-response, not an error");
+        assert_eq!(m.apcer.get("attack/print"), None, "no print presentations, no rate");
+        let bpcer = m.bpcer.expect("bpcer");
+        assert_eq!((bpcer.x, bpcer.n), (1, 2));
+        let bnr = m.bona_fide_non_response.expect("bona fide non-response");
+        assert_eq!((bnr.x, bnr.n), (1, 3));
+        let anr = m.attack_non_response.expect("attack non-response");
+        assert_eq!((anr.x, anr.n), (1, 4));
+    }
+
+    #[test]
+    fn failures_are_parsed_into_decisions() {
+        assert_eq!(
+            parse_failure(&json!({"code": "liveness_failed", "message": "409:liveness_failed@0.45"})),
+            (Decision::ScoreReject, Some(0.45), None)
+        );
+        let q =
+            parse_failure(&json!({"code": "liveness_failed", "message": "409:liveness_failed@ERR_NO_FACE_DETECTED"}));
+        assert_eq!((q.0, q.2.as_deref()), (Decision::QualityReject, Some("ERR_NO_FACE_DETECTED")));
+        assert_eq!(
+            parse_failure(&json!({"code": "person_already_set", "message": "409:person_already_set"})).0,
+            Decision::Error
+        );
+    }
+}
