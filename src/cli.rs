@@ -38,13 +38,8 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct LivenessArgs {
-    /// The target; without it the embedded emulator.
-    #[arg(long, env = "VERIFIK_BASE_URL")]
-    pub base_url: Option<String>,
-    #[arg(long, env = "VERIFIK_CLIENT_TOKEN", hide_env_values = true)]
-    pub client_token: Option<String>,
-    #[arg(long, env = "VERIFIK_PROJECT_FLOW")]
-    pub project_flow: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Directory for run.json and index.html.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -57,15 +52,6 @@ pub struct LivenessArgs {
     /// A previous run.json to compare with; exit 1 on drift.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    #[arg(long)]
-    pub max_requests: Option<u64>,
-    #[arg(long)]
-    pub rate: Option<f64>,
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
-    /// Deviations of the embedded emulator (for example liveness-shift).
-    #[arg(long = "deviate", value_name = "NAME")]
-    pub deviations: Vec<Deviation>,
 }
 
 #[derive(Debug, Args)]
@@ -84,8 +70,9 @@ pub struct FixturesArgs {
     pub write_manifest: bool,
 }
 
+/// Which server to talk to and how politely; shared by `run` and `liveness`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct TargetArgs {
     /// The target; without it an emulator is started in-process on 127.0.0.1:<random>.
     #[arg(long, env = "VERIFIK_BASE_URL")]
     pub base_url: Option<String>,
@@ -95,6 +82,24 @@ pub struct RunArgs {
     /// The project flow to create registrations in (default: any the client token sees).
     #[arg(long, env = "VERIFIK_PROJECT_FLOW")]
     pub project_flow: Option<String>,
+    /// Stop sending after this many requests; what is left is skipped with the reason.
+    #[arg(long)]
+    pub max_requests: Option<u64>,
+    /// At most this many requests per second.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Seconds to wait for one answer.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Deviations of the embedded emulator (repeatable), to watch the suite catch them.
+    #[arg(long = "deviate", value_name = "NAME")]
+    pub deviations: Vec<Deviation>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// Judge a base URL like the emulator: inferred behaviours fail instead of warning.
     #[arg(long)]
     pub emulator_profile: bool,
@@ -113,21 +118,9 @@ pub struct RunArgs {
     /// Generated cases per property behaviour.
     #[arg(long, default_value_t = 32, env = "VERIFIK_CASES")]
     pub cases: u32,
-    /// Stop sending after this many requests; the behaviours left are skipped with the reason.
-    #[arg(long)]
-    pub max_requests: Option<u64>,
-    /// At most this many requests per second.
-    #[arg(long)]
-    pub rate: Option<f64>,
-    /// Seconds to wait for one answer.
-    #[arg(long, default_value_t = 30)]
-    pub timeout: u64,
     /// Print the plan (behaviours, requests, credit-charging requests) and send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Deviations of the embedded emulator (repeatable), to watch the suite catch them.
-    #[arg(long = "deviate", value_name = "NAME")]
-    pub deviations: Vec<Deviation>,
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }

@@ -43,16 +43,16 @@ fn fail(code: u8, message: &str) -> ExitCode {
 }
 
 fn usage_problems(args: &RunArgs) -> Option<String> {
-    if let Some(url) = &args.base_url {
+    if let Some(url) = &args.target.base_url {
         match reqwest::Url::parse(url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
             _ => return Some(format!("--base-url {url:?} is not an http(s) URL")),
         }
-        if !args.deviations.is_empty() {
+        if !args.target.deviations.is_empty() {
             return Some("--deviate applies to the embedded emulator only; drop --base-url".into());
         }
     }
-    if args.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+    if args.target.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
         return Some("--rate must be a positive number of requests per second".into());
     }
     if args.cases == 0 {
@@ -93,21 +93,21 @@ fn run(args: RunArgs) -> ExitCode {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         (nanos as u64) ^ u64::from(std::process::id())
     });
-    let spec = match args.base_url.clone() {
-        None => TargetSpec::Embedded { deviations: args.deviations.clone() },
+    let spec = match args.target.base_url.clone() {
+        None => TargetSpec::Embedded { deviations: args.target.deviations.clone() },
         Some(base_url) => TargetSpec::Url {
             base_url,
-            client_token: args.client_token.clone(),
-            project_flow: args.project_flow.clone(),
+            client_token: args.target.client_token.clone(),
+            project_flow: args.target.project_flow.clone(),
             emulator_profile: args.emulator_profile,
         },
     };
     let settings = RunSettings {
         seed,
         cases: args.cases,
-        max_requests: args.max_requests,
-        rate: args.rate,
-        timeout: Duration::from_secs(args.timeout.max(1)),
+        max_requests: args.target.max_requests,
+        rate: args.target.rate,
+        timeout: Duration::from_secs(args.target.timeout.max(1)),
     };
     if !args.libtest.list {
         println!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);
@@ -143,16 +143,16 @@ fn liveness(args: LivenessArgs) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return fail(2, &format!("cannot create {}: {e}", args.out.display()));
     }
-    let (spec, target) = match &args.base_url {
-        None => (TargetSpec::Embedded { deviations: args.deviations.clone() }, "embedded emulator".to_owned()),
+    let (spec, target) = match &args.target.base_url {
+        None => (TargetSpec::Embedded { deviations: args.target.deviations.clone() }, "embedded emulator".to_owned()),
         Some(url) => {
             if reqwest::Url::parse(url).is_err() {
                 return fail(2, &format!("--base-url {url:?} is not a URL"));
             }
             let spec = TargetSpec::Url {
                 base_url: url.clone(),
-                client_token: args.client_token.clone(),
-                project_flow: args.project_flow.clone(),
+                client_token: args.target.client_token.clone(),
+                project_flow: args.target.project_flow.clone(),
                 emulator_profile: false,
             };
             (spec, url.clone())
@@ -161,9 +161,9 @@ fn liveness(args: LivenessArgs) -> ExitCode {
     let settings = RunSettings {
         seed: 0,
         cases: 1,
-        max_requests: args.max_requests,
-        rate: args.rate,
-        timeout: Duration::from_secs(args.timeout.max(1)),
+        max_requests: args.target.max_requests,
+        rate: args.target.rate,
+        timeout: Duration::from_secs(args.target.timeout.max(1)),
     };
     let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
         Ok(c) => c,
