@@ -46,7 +46,7 @@ pub fn behaviours() -> Vec<Behaviour> {
                 "INPUT-DATA-URI-VALID",
                 Property,
                 Documented,
-                "every valid data URI of the face (JPEG with metadata, JPEG without, PNG), with each os and force: true, answers 200",
+                "every valid data URI of the face (JPEG with metadata, JPEG without, PNG), with each os, with force true, false or absent, answers 200",
                 1,
                 valid_uris,
             )
@@ -243,19 +243,38 @@ fn refused_case(
 
 fn valid_uris(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = fresh(p)?;
-    let strategy =
-        (proptest::sample::select(p.ctx.fixtures.faces()), proptest::sample::select(crate::api::Os::ALL.to_vec()));
+    let strategy = (
+        proptest::sample::select(p.ctx.fixtures.faces()),
+        proptest::sample::select(crate::api::Os::ALL.to_vec()),
+        proptest::option::of(proptest::bool::ANY),
+    );
     let token = reg.token.clone();
-    p.property(
-        strategy,
-        |(img, os)| format!("{img:?} os {os}"),
-        |ctx, (img, os)| {
-            let call = Call::post(CENTRAL, json!({"image": img.data_uri(), "os": os, "force": true})).bearer(&token);
-            let x = case_send(ctx, &call)?;
-            case_generic(ctx, &x)?;
-            case_check(Strictness::Documented, oracle::status_is(&x, 200), &x)
-        },
-    )
+    let show = |(img, os, force): &(crate::suite::fixtures::Image, crate::api::Os, Option<bool>)| {
+        format!("{img:?} os {os} force {force:?}")
+    };
+    p.property(strategy, show, |ctx, (img, os, force)| {
+        let mut body = json!({"image": img.data_uri(), "os": os});
+        // `force: true` may reuse the trial's registration; without it a first validation needs a
+        // registration of its own.
+        let token = match force {
+            Some(true) => token.clone(),
+            _ => {
+                let face = ctx.fixtures.face_jpeg_uri();
+                match ctx.block_on(ctx.provisioner.registration(&ctx.target, &StateParams::default(), face)) {
+                    Ok(r) => r.token,
+                    Err(why) => {
+                        return Err((Strictness::Documented, format!("{}{why}", crate::suite::probe::TRANSPORT)));
+                    }
+                }
+            }
+        };
+        if let Some(f) = force {
+            body["force"] = json!(f);
+        }
+        let x = case_send(ctx, &Call::post(CENTRAL, body).bearer(&token))?;
+        case_generic(ctx, &x)?;
+        case_check(Strictness::Documented, oracle::status_is(&x, 200), &x)
+    })
 }
 
 fn defect(p: &mut Probe<'_>, defect: UriDefect) -> Result<(), Stop> {
