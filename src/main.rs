@@ -1,7 +1,7 @@
 //! The `verifik-conformance` binary: parses the command line and dispatches. Exit codes: 0 conformant,
 //! 1 a behaviour failed (or nothing ran), 2 a usage or configuration error.
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -263,7 +263,6 @@ fn selected(args: &libtest_mimic::Arguments, b: &verifik_conformance::suite::Beh
     args.filter.as_deref().is_none_or(matches) && !args.skip.iter().any(|s| matches(s))
 }
 
-#[expect(clippy::print_stdout, reason = "the base URL and a generated token are printed once, by design")]
 async fn emulate(args: EmulateArgs) -> ExitCode {
     let config = EmulatorConfig {
         db: args.db,
@@ -281,13 +280,17 @@ async fn emulate(args: EmulateArgs) -> ExitCode {
         Err(e) => return fail(2, &format!("failed to listen on {}: {e}", args.listen)),
     };
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| args.listen.to_string());
-    println!("verifik-conformance emulator listening on http://{addr}");
+    // Written, not printed: a closed stdout (a supervisor that read the first line and left) must not
+    // take the server down, and `println!` panics on a write error.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "verifik-conformance emulator listening on http://{addr}");
     if emulator.seeded.token_was_generated {
-        println!("client token (shown once): {}", emulator.seeded.client_token);
+        let _ = writeln!(out, "client token (shown once): {}", emulator.seeded.client_token);
     }
     if args.provider_states {
-        println!("provider states: POST http://{addr}/__conformance/provider-states");
+        let _ = writeln!(out, "provider states: POST http://{addr}/__conformance/provider-states");
     }
+    let _ = out.flush();
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
