@@ -242,11 +242,13 @@ fn refused_case(
 }
 
 fn valid_uris(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let reg = fresh(p)?;
+    // The shared registration already has a person, so every `force: true` case exercises the override.
+    let reg = p.provision(&StateParams { person_set: true, ..StateParams::default() })?;
+    let force = proptest::prop_oneof![2 => proptest::strategy::Just(Some(true)), 1 => proptest::strategy::Just(Some(false)), 1 => proptest::strategy::Just(None)];
     let strategy = (
         proptest::sample::select(p.ctx.fixtures.faces()),
         proptest::sample::select(crate::api::Os::ALL.to_vec()),
-        proptest::option::of(proptest::bool::ANY),
+        force,
     );
     let token = reg.token.clone();
     let show = |(img, os, force): &(crate::suite::fixtures::Image, crate::api::Os, Option<bool>)| {
