@@ -6,26 +6,14 @@
 
 use std::time::{Duration, Instant};
 
-use image::imageops::FilterType;
-use image::{Rgb, RgbImage};
 use verifik_conformance::api::{DataUri, ImageMediaType};
 use verifik_conformance::emulator::liveness::decode;
 use verifik_conformance::emulator::pad::{PadEngine, cues, detect::FaceDetector};
-use verifik_conformance::faces::derive::encode_jpeg;
 
 const ITERATIONS: usize = 40;
 
 fn selfie() -> Vec<u8> {
-    let face = image::load_from_memory(include_bytes!("../fixtures/faces/grace_hopper.jpg")).expect("fixture decodes");
-    let face = face.resize(400, 470, FilterType::Triangle).to_rgb8();
-    let mut canvas = RgbImage::from_pixel(640, 480, Rgb([200, 205, 210]));
-    image::imageops::overlay(
-        &mut canvas,
-        &face,
-        i64::from((640 - face.width()) / 2),
-        i64::from((480 - face.height()) / 2),
-    );
-    encode_jpeg(&canvas, 90)
+    verifik_conformance::faces::derive::selfie_640x480()
 }
 
 fn report(name: &str, mut samples: Vec<Duration>) {

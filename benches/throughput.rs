@@ -18,29 +18,17 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::post;
-use image::imageops::FilterType;
-use image::{Rgb, RgbImage};
 use serde_json::{Value, json};
 use verifik_conformance::api::{DataUri, ImageMediaType};
 use verifik_conformance::emulator::liveness::{LivenessEngine, decode};
 use verifik_conformance::emulator::pad::PadEngine;
-use verifik_conformance::faces::derive::encode_jpeg;
 
 const BIN: &str = env!("CARGO_BIN_EXE_verifik-conformance");
 const REQUESTS: usize = 400;
 const CONCURRENCY: usize = 8;
 
 fn selfie() -> Vec<u8> {
-    let face = image::load_from_memory(include_bytes!("../fixtures/faces/grace_hopper.jpg")).expect("fixture decodes");
-    let face = face.resize(400, 470, FilterType::Triangle).to_rgb8();
-    let mut canvas = RgbImage::from_pixel(640, 480, Rgb([200, 205, 210]));
-    image::imageops::overlay(
-        &mut canvas,
-        &face,
-        i64::from((640 - face.width()) / 2),
-        i64::from((480 - face.height()) / 2),
-    );
-    encode_jpeg(&canvas, 90)
+    verifik_conformance::faces::derive::selfie_640x480()
 }
 
 /// The same pixels with a different JPEG comment: a new digest, so no cached assessment applies.

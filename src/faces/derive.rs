@@ -163,6 +163,17 @@ pub fn blurred(img: &DynamicImage) -> Vec<u8> {
     encode_jpeg(&imageops::blur(&src, sigma), 90)
 }
 
+/// A 640x480 JPEG selfie: the Grace Hopper fixture on a plain background, what the benchmarks send.
+pub fn selfie_640x480() -> Vec<u8> {
+    let Ok(face) = image::load_from_memory(include_bytes!("../../fixtures/faces/grace_hopper.jpg")) else {
+        return Vec::new();
+    };
+    let face = face.resize(400, 470, FilterType::Triangle).to_rgb8();
+    let mut canvas = RgbImage::from_pixel(640, 480, Rgb([200, 205, 210]));
+    imageops::overlay(&mut canvas, &face, i64::from((640 - face.width()) / 2), i64::from((480 - face.height()) / 2));
+    encode_jpeg(&canvas, 90)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,8 +100,10 @@ impl Ctx {
                 (target, None, client_token.clone(), project_flow.clone(), profile)
             }
         };
-        let deviating = matches!(spec, TargetSpec::Embedded { deviations } if !deviations.is_empty());
-        let snapshots = super::snapshot::folder_for_run(deviating);
+        // Only the conformant embedded emulator may leave `.snap.new` files in the source tree; any other
+        // target (a deviating emulator, a self-hosted one) compares against a throw-away copy.
+        let conformant = matches!(spec, TargetSpec::Embedded { deviations } if deviations.is_empty());
+        let snapshots = super::snapshot::folder_for_run(!conformant);
         let provisioner =
             runtime.block_on(Provisioner::detect(&target, client_token.as_deref(), project_flow.as_deref()));
         let description = format!(

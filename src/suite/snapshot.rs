@@ -34,15 +34,15 @@ fn timestamp(value: Content) -> String {
     }
 }
 
-/// Where a run reads snapshots from: the source folder, or for a deliberately deviating emulator a
-/// throw-away copy, so its mismatches never leave `.snap.new` files in the source tree. `None` when
-/// the source tree is not at hand.
-pub fn folder_for_run(deviating: bool) -> Option<PathBuf> {
+/// Where a run reads snapshots from: the source folder, or (`throw_away`) a copy, so that the
+/// mismatches of a target other than the conformant emulator never leave `.snap.new` files in the
+/// source tree. `None` when the source tree is not at hand.
+pub fn folder_for_run(throw_away: bool) -> Option<PathBuf> {
     let source = folder();
     if !source.is_dir() {
         return None;
     }
-    if !deviating {
+    if !throw_away {
         return Some(source);
     }
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
