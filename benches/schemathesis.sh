@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Side by side with Schemathesis, the strongest peer (anchors-conformance.md), on the same emulator, the
-# same endpoint and our OpenAPI file: requests per second and wall time, and which deliberate deviations
-# each tool detects. Not part of CI: it installs schemathesis from PyPI into a virtual environment.
+# The whole benchmark: first `cargo bench --bench throughput` (the suite's and the emulator's figures),
+# then side by side with Schemathesis, the strongest peer (anchors-conformance.md), on the same emulator,
+# the same endpoint and our OpenAPI file: requests per second and wall time for the same request budget,
+# and which deliberate deviations each tool detects. Not part of CI: it installs schemathesis from PyPI
+# into a virtual environment.
 #
-#   bash benches/schemathesis.sh [MAX_EXAMPLES]        (default 50)
+#   bash benches/schemathesis.sh [MAX_EXAMPLES]        (default 50; SKIP_THROUGHPUT=1 skips the first part)
 #
 # Requests are counted from the emulator's own request log, the same way for both tools.
 set -euo pipefail
@@ -16,6 +18,7 @@ trap 'stop_emulator; rm -rf "$WORK"' EXIT
 [ -x "$VENV/bin/schemathesis" ] || { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q schemathesis; }
 cargo build --release -q
 BIN=target/release/verifik-conformance
+[ "${SKIP_THROUGHPUT:-0}" = 1 ] || cargo bench -q --bench throughput
 
 start_emulator() { # sets BASE and EMU_PID; the emulator logs each request to $WORK/emu.log
   stop_emulator
