@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{CENTRAL, face_uri};
+use common::{CENTRAL, face_uri, get_json};
 use serde_json::{Value, json};
 use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator, store};
 
@@ -76,15 +76,12 @@ async fn bounded_load_on_shared_registrations_keeps_the_ledger_exact() {
         }
     }
     for (i, reg) in regs.iter().enumerate() {
-        let credits: Value = c
-            .get(format!("{base}/v2/credits?where_category=usage"))
-            .bearer_auth(reg["clientToken"].as_str().expect("client token"))
-            .send()
-            .await
-            .expect("credits")
-            .json()
-            .await
-            .expect("json");
+        let credits: Value = get_json(
+            &c,
+            format!("{base}/v2/credits?where_category=usage"),
+            reg["clientToken"].as_str().expect("client token"),
+        )
+        .await;
         assert_eq!(credits["pagination"]["total"], ok[i], "registration {i}: the ledger equals its 200s");
         assert!(ok[i] >= 1, "registration {i} got at least its first validation");
         let id = reg["appRegistrationId"].as_str().expect("id").to_owned();
@@ -156,15 +153,12 @@ async fn sigkill_during_load_loses_no_acknowledged_validation() {
     let mut with_person = 0;
     for (reg, ack) in regs.iter().zip(&acknowledged) {
         let id = reg["appRegistrationId"].as_str().expect("id");
-        let read: Value = c
-            .get(format!("{base}/v2/app-registrations/{id}?populates[]=biometricValidation"))
-            .bearer_auth(reg["clientToken"].as_str().expect("client token"))
-            .send()
-            .await
-            .expect("retrieve after restart")
-            .json()
-            .await
-            .expect("json");
+        let read: Value = get_json(
+            &c,
+            format!("{base}/v2/app-registrations/{id}?populates[]=biometricValidation"),
+            reg["clientToken"].as_str().expect("client token"),
+        )
+        .await;
         let d = &read["data"];
         if let Some(person) = ack {
             assert_eq!(d["person"].as_str(), Some(person.as_str()), "an acknowledged 200 was lost");
@@ -173,15 +167,12 @@ async fn sigkill_during_load_loses_no_acknowledged_validation() {
             with_person += 1;
             assert!(d["biometricValidation"]["_id"].is_string(), "a person without its validation is half-written");
         }
-        let credits: Value = c
-            .get(format!("{base}/v2/credits?where_category=usage"))
-            .bearer_auth(reg["clientToken"].as_str().expect("client token"))
-            .send()
-            .await
-            .expect("credits")
-            .json()
-            .await
-            .expect("json");
+        let credits: Value = get_json(
+            &c,
+            format!("{base}/v2/credits?where_category=usage"),
+            reg["clientToken"].as_str().expect("client token"),
+        )
+        .await;
         assert_eq!(
             credits["pagination"]["total"],
             u64::from(d["person"].is_string()),

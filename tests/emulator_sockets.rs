@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{CENTRAL, face_uri};
+use common::{CENTRAL, face_uri, get_json};
 use serde_json::{Value, json};
 use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator, store};
 
@@ -33,15 +33,7 @@ async fn vendor_sample_request_gets_the_documented_200() {
     let emu = start(EmulatorConfig { client_token: Some("demo".into()), ..EmulatorConfig::default() }).await;
     let base = emu.base_url();
     let c = http();
-    let flows: Value = c
-        .get(format!("{base}/v2/project-flows"))
-        .bearer_auth("demo")
-        .send()
-        .await
-        .expect("flows")
-        .json()
-        .await
-        .expect("json");
+    let flows: Value = get_json(&c, format!("{base}/v2/project-flows"), "demo").await;
     let flow = &flows["data"][0];
     let created: Value = c
         .post(format!("{base}/v2/app-registrations"))
@@ -118,15 +110,7 @@ async fn racing_first_validations_create_one_person_and_charge_once() {
     }
     assert_eq!((ok, conflicts), (1, N - 1));
     let client_token = s["clientToken"].as_str().expect("client token");
-    let credits: Value = c
-        .get(format!("{base}/v2/credits?where_category=usage"))
-        .bearer_auth(client_token)
-        .send()
-        .await
-        .expect("credits")
-        .json()
-        .await
-        .expect("json");
+    let credits: Value = get_json(&c, format!("{base}/v2/credits?where_category=usage"), client_token).await;
     assert_eq!(credits["pagination"]["total"], 1);
     let reg = s["appRegistrationId"].as_str().expect("id").to_owned();
     let live = emu.state.store.call(move |conn| store::active_persons(conn, &reg)).await.expect("count");
@@ -189,25 +173,8 @@ async fn restart_with_the_same_db_keeps_everything() {
 }
 
 async fn snapshot(c: &reqwest::Client, base: &str, client_token: &str, id: &str) -> (Value, Value) {
-    let reg: Value = c
-        .get(format!(
-            "{base}/v2/app-registrations/{id}?populates[]=person&populates[]=biometricValidation&populates[]=project"
-        ))
-        .bearer_auth(client_token)
-        .send()
-        .await
-        .expect("retrieve")
-        .json()
-        .await
-        .expect("json");
-    let credits: Value = c
-        .get(format!("{base}/v2/credits"))
-        .bearer_auth(client_token)
-        .send()
-        .await
-        .expect("credits")
-        .json()
-        .await
-        .expect("json");
+    let path = "populates[]=person&populates[]=biometricValidation&populates[]=project";
+    let reg = get_json(c, format!("{base}/v2/app-registrations/{id}?{path}"), client_token).await;
+    let credits: Value = get_json(c, format!("{base}/v2/credits"), client_token).await;
     (reg["data"].clone(), credits)
 }

@@ -119,3 +119,8 @@ pub async fn registration(router: &Router, client_token: &str, id: &str) -> Valu
     assert_eq!(a.status, StatusCode::OK, "{}", a.body);
     a.body["data"].clone()
 }
+
+/// A GET over a real socket with a bearer token, answered with JSON.
+pub async fn get_json(c: &reqwest::Client, url: String, token: &str) -> Value {
+    c.get(url).bearer_auth(token).send().await.expect("an answer").json().await.expect("a JSON body")
+}
