@@ -12,6 +12,7 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use super::deviation::Deviation;
 use super::error::ApiError;
 use super::state::AppState;
 use super::store;
@@ -123,11 +124,17 @@ impl FromRequestParts<AppState> for RegistrationAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).map_err(TokenRejection::into_api_error)?;
+        let deviate = |mut e: ApiError| {
+            if state.deviates(Deviation::Unauthorized403) && e.status == axum::http::StatusCode::UNAUTHORIZED {
+                e.status = axum::http::StatusCode::FORBIDDEN;
+            }
+            e
+        };
+        let token = bearer(parts).map_err(|r| deviate(r.into_api_error()))?;
         if client_for(state, token).await?.is_some() {
             return Err(ApiError::token_not_right());
         }
-        state.keys.verify(token).map(RegistrationAuth).map_err(TokenRejection::into_api_error)
+        state.keys.verify(token).map(RegistrationAuth).map_err(|r| deviate(r.into_api_error()))
     }
 }
 

@@ -31,10 +31,14 @@ pub enum Deviation {
     AcceptInactiveStatus,
     /// The liveness engine's scores are 0.10 lower (a silent model change).
     LivenessShift,
+    /// `MissingParameter` answers are sent with HTTP 400 instead of 409.
+    MissingParameter400,
+    /// `UNAUTHORIZED` answers are sent with HTTP 403 instead of 401.
+    Unauthorized403,
 }
 
 impl Deviation {
-    pub const ALL: [Deviation; 12] = [
+    pub const ALL: [Deviation; 14] = [
         Deviation::PersonAlreadySet400,
         Deviation::OmitAssignedCollection,
         Deviation::UnprefixedCollectionMessage,
@@ -47,6 +51,8 @@ impl Deviation {
         Deviation::LenientBase64,
         Deviation::AcceptInactiveStatus,
         Deviation::LivenessShift,
+        Deviation::MissingParameter400,
+        Deviation::Unauthorized403,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +69,8 @@ impl Deviation {
             Deviation::LenientBase64 => "lenient-base64",
             Deviation::AcceptInactiveStatus => "accept-inactive-status",
             Deviation::LivenessShift => "liveness-shift",
+            Deviation::MissingParameter400 => "missing-parameter-400",
+            Deviation::Unauthorized403 => "unauthorized-403",
         }
     }
 }

@@ -106,7 +106,17 @@ pub async fn create(
     RegistrationAuth(claims): RegistrationAuth,
     JsonBytes(bytes): JsonBytes,
 ) -> JsonResult {
-    let req = validate(&state, parse_object(&bytes)?)?;
+    let req = match parse_object(&bytes).and_then(|raw| validate(&state, raw)) {
+        Ok(req) => req,
+        Err(mut e)
+            if state.deviates(Deviation::MissingParameter400)
+                && e.body.code == ErrorCode::MissingParameter.as_str() =>
+        {
+            e.status = StatusCode::BAD_REQUEST;
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     if req.os == Os::Android && state.deviates(Deviation::CrashOnAndroid) {
         return Err(ApiError::internal());
     }
