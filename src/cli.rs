@@ -103,6 +103,10 @@ pub struct RunArgs {
     /// Judge a base URL like the emulator: inferred behaviours fail instead of warning.
     #[arg(long)]
     pub emulator_profile: bool,
+    /// Every warning fails the run: inferred expectations and fields the schemas do not name
+    /// (OpenAPI validators' "strict mode"), against any target.
+    #[arg(long)]
+    pub strict: bool,
     /// Write a JUnit XML report.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

@@ -108,6 +108,7 @@ fn run(args: RunArgs) -> ExitCode {
         max_requests: args.target.max_requests,
         rate: args.target.rate,
         timeout: Duration::from_secs(args.target.timeout.max(1)),
+        strict: args.strict,
     };
     if !args.libtest.list {
         println!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);
@@ -164,6 +165,7 @@ fn liveness(args: LivenessArgs) -> ExitCode {
         max_requests: args.target.max_requests,
         rate: args.target.rate,
         timeout: Duration::from_secs(args.target.timeout.max(1)),
+        strict: false,
     };
     let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
         Ok(c) => c,

@@ -85,6 +85,11 @@ impl SchemaSet {
     }
 
     /// The `examples` a schema carries, for self-tests.
+    /// The parsed text of one schema file.
+    pub fn document(&self, name: &str) -> Option<&Value> {
+        self.documents.get(name)
+    }
+
     pub fn examples(&self, name: &str) -> Vec<Value> {
         self.documents.get(name).and_then(|d| d["examples"].as_array()).cloned().unwrap_or_default()
     }

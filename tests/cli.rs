@@ -87,66 +87,151 @@ fn an_unreachable_target_fails_per_behaviour_without_hanging() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
 
-#[test]
-fn a_deviation_exits_1_and_reports_carry_no_secret() {
-    let dir = temp("reports");
-    let (junit, ndjson, html) = (dir.join("junit.xml"), dir.join("events.ndjson"), dir.join("html"));
-    let o = run(&[
-        "--deviate",
-        "lenient-base64",
-        "--deviate",
-        "ignore-token-expiry",
-        "--deviate",
-        "person-already-set-400",
-        "--seed",
-        "7",
-        "--cases",
-        "8",
-        "--junit",
-        junit.to_str().expect("utf-8"),
-        "--ndjson",
-        ndjson.to_str().expect("utf-8"),
-        "--html",
-        html.to_str().expect("utf-8"),
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let junit = std::fs::read_to_string(junit).expect("junit written");
-    let ndjson = std::fs::read_to_string(ndjson).expect("ndjson written");
-    let html = std::fs::read_to_string(html.join("index.html")).expect("html written");
-    assert!(junit.contains("<testsuites") && junit.contains("INPUT-DATA-URI-URL-SAFE") && junit.contains("<failure"));
-    assert!(
-        ndjson.lines().count() > 100 && ndjson.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
-    );
-    assert!(ndjson.contains("\"verdict\":\"fail\"") && ndjson.contains("\"seed\":"));
-    assert!(html.contains("Failures and warnings") && html.contains("AUTH-EXPIRED-1S"));
-    let face = include_bytes!("../fixtures/faces/grace_hopper.jpg");
-    let face_b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &face[..300]);
-    let jwt = regex_free_jwt_finder;
-    assert!(
-        jwt("x eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEyMzQ1Njc4OTB9.c2lnbmF0dXJlc2lnbmF0dXJl y"),
-        "the finder finds a real token"
-    );
-    for (name, report) in [("junit", &junit), ("ndjson", &ndjson), ("html", &html), ("stdout", &text(&o))] {
-        assert!(!report.contains(&face_b64[40..120]), "{name} contains image data");
-        assert!(!report.contains("/9j/4AAQ") && !report.contains("iVBORw0KGgo"), "{name} contains image data");
-        assert!(!jwt(report), "{name} contains a token");
-        assert!(!report.contains("vkc_"), "{name} contains a client token");
+/// An emulator in its own process with `deviations`, on a free loopback port; killed on drop.
+struct Served {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Served {
+    fn start(client_token: &str, deviations: &[&str]) -> Served {
+        use std::io::BufRead as _;
+        let mut args = vec!["emulate", "--listen", "127.0.0.1:0", "--provider-states", "--client-token", client_token];
+        for d in deviations {
+            args.extend(["--deviate", d]);
+        }
+        let mut child = bin()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the emulator starts");
+        let mut first = String::new();
+        let stdout = child.stdout.take().expect("stdout is piped");
+        std::io::BufReader::new(stdout).read_line(&mut first).expect("the emulator says where it listens");
+        let url = first.trim().rsplit(' ').next().unwrap_or_default().to_owned();
+        Served { child, url }
     }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What must never appear in an artefact of a run.
+struct Secrets {
+    literals: Vec<String>,
+    /// Base64 of every image the suite submits; a run of 64 of its characters is a hit.
+    images: Vec<String>,
+}
+
+impl Secrets {
+    /// Every hit in one artefact: a literal secret, any compact JWS (every registration token the
+    /// target issued is one), a provider-state client token (`vkc_` and 24 hex digits), image base64.
+    fn scan(&self, name: &str, text: &str) -> Vec<String> {
+        let mut hits = Vec::new();
+        for literal in &self.literals {
+            hits.extend(text.match_indices(literal.as_str()).map(|_| format!("{name}: the client token")));
+        }
+        hits.extend(jwts(text).into_iter().map(|at| format!("{name}: a token at byte {at}")));
+        for (at, _) in text.match_indices("vkc_") {
+            let tail = &text[at + 4..];
+            if tail.len() >= 24 && tail[..24].bytes().all(|b| b.is_ascii_hexdigit()) {
+                hits.push(format!("{name}: a client token at byte {at}"));
+            }
+        }
+        for (i, image) in self.images.iter().enumerate() {
+            if verifik_conformance::target::redact::shares_run(text, image, 64) {
+                hits.push(format!("{name}: base64 of submitted image {i}"));
+            }
+        }
+        hits
+    }
+}
+
+/// Every file under `dir`, recursively, with its path.
+fn files(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            let bytes = std::fs::read(&path).expect("readable file");
+            out.push((path.display().to_string(), String::from_utf8_lossy(&bytes).into_owned()));
+        }
+    }
+    out
+}
+
+#[test]
+fn one_scan_for_secrets_over_every_artefact_finds_none() {
+    let dir = temp("reports");
+    let client = "vkc_scan0123456789abcdef01234567";
+    // A target that echoes tokens into errors and selfies into successes: the reports must still
+    // hold neither.
+    let served = Served::start(client, &["echo-token-in-error", "image-in-success", "ignore-token-expiry"]);
+    let (junit, ndjson, html) = (dir.join("junit.xml"), dir.join("events.ndjson"), dir.join("html"));
+    let o = bin()
+        .args(["run", "--base-url", &served.url, "--emulator-profile", "--seed", "7", "--cases", "4"])
+        .args(["--junit", junit.to_str().expect("utf-8"), "--ndjson", ndjson.to_str().expect("utf-8")])
+        .args(["--html", html.to_str().expect("utf-8")])
+        .env("VERIFIK_CLIENT_TOKEN", client)
+        .output()
+        .expect("the suite runs");
+    drop(served);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let junit_text = std::fs::read_to_string(&junit).expect("junit written");
+    let ndjson_text = std::fs::read_to_string(&ndjson).expect("ndjson written");
+    let html_text = std::fs::read_to_string(html.join("index.html")).expect("html written");
+    assert!(junit_text.contains("<testsuites") && junit_text.contains("privacy") && junit_text.contains("<failure"));
+    assert!(ndjson_text.lines().count() > 100);
+    assert!(ndjson_text.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(ndjson_text.contains("\"verdict\":\"fail\"") && html_text.contains("AUTH-EXPIRED-1S"));
+
+    let fixtures = verifik_conformance::suite::fixtures::Fixtures::load();
+    let mut images: Vec<String> = fixtures.faces().iter().map(|i| i.data_uri().to_owned()).collect();
+    images.push(fixtures.flat_png.data_uri().to_owned());
+    let images = images.iter().map(|u| u.split_once(',').map_or(u.as_str(), |(_, d)| d).to_owned()).collect();
+    let secrets = Secrets { literals: vec![client.to_owned()], images };
+    let mut artefacts = files(&dir);
+    artefacts.push(("stdout".into(), String::from_utf8_lossy(&o.stdout).into_owned()));
+    artefacts.push(("stderr".into(), String::from_utf8_lossy(&o.stderr).into_owned()));
+    assert!(artefacts.len() >= 5, "{:?}", artefacts.iter().map(|a| &a.0).collect::<Vec<_>>());
+    let hits: Vec<String> = artefacts.iter().flat_map(|(name, text)| secrets.scan(name, text)).collect();
+    assert_eq!(hits, Vec::<String>::new(), "secrets in the run's artefacts");
+
+    // The scan is shown to work: one token planted in a copy of the JUnit report is one hit.
+    let planted = junit_text.replacen(
+        "<testsuites",
+        "<!-- eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEyMzQ1Njc4OTB9.c2lnbmF0dXJlc2lnbmF0dXJl --><testsuites",
+        1,
+    );
+    assert_eq!(secrets.scan("planted", &planted).len(), 1);
+    let planted = format!("{ndjson_text}{client}");
+    assert_eq!(secrets.scan("planted", &planted).len(), 1);
     let _ = std::fs::remove_dir_all(dir);
 }
 
-/// Whether the text holds a compact JWS: `eyJ` + two more dot-separated base64url segments of
-/// some length (a redacted token keeps no signature).
-fn regex_free_jwt_finder(text: &str) -> bool {
-    text.match_indices("eyJ").any(|(i, _)| {
-        let rest = &text[i..];
-        let segment = |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').count();
-        let a = segment(rest);
-        rest[a..].starts_with('.') && {
-            let b = segment(&rest[a + 1..]);
-            b > 10 && rest[a + 1 + b..].starts_with('.') && segment(&rest[a + 2 + b..]) > 10
-        }
-    })
+/// Where the text holds a compact JWS: `eyJ` and two more dot-separated base64url segments of some
+/// length (a redacted token keeps no signature).
+fn jwts(text: &str) -> Vec<usize> {
+    text.match_indices("eyJ")
+        .filter(|(i, _)| {
+            let rest = &text[*i..];
+            let segment =
+                |s: &str| s.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').count();
+            let a = segment(rest);
+            rest[a..].starts_with('.') && {
+                let b = segment(&rest[a + 1..]);
+                b > 10 && rest[a + 1 + b..].starts_with('.') && segment(&rest[a + 2 + b..]) > 10
+            }
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 #[test]

@@ -13,7 +13,14 @@ use verifik_conformance::liveness::record::{Decision, RunFile, meets, record};
 use verifik_conformance::suite::{Ctx, RunSettings, TargetSpec};
 
 fn run(deviations: Vec<Deviation>, set: &[faces::Fixture]) -> RunFile {
-    let settings = RunSettings { seed: 1, cases: 1, max_requests: None, rate: None, timeout: Duration::from_secs(60) };
+    let settings = RunSettings {
+        seed: 1,
+        cases: 1,
+        max_requests: None,
+        rate: None,
+        timeout: Duration::from_secs(60),
+        strict: false,
+    };
     let ctx = Ctx::new(&TargetSpec::Embedded { deviations }, &settings).expect("emulator starts");
     record(&ctx, set, &[Os::Desktop], 1, "embedded emulator".into())
 }

@@ -100,6 +100,18 @@ pub enum FailureKind {
     Score,
 }
 
+impl FromStr for FailureKind {
+    type Err = ParseEnumError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "quality" => Ok(FailureKind::Quality),
+            "score" => Ok(FailureKind::Score),
+            _ => Err(ParseEnumError { value: s.to_owned(), allowed: "quality, score" }),
+        }
+    }
+}
+
 /// The provider codes that follow `@` in a quality failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum QualityCode {

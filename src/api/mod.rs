@@ -5,14 +5,17 @@
 mod data_uri;
 mod error_body;
 mod ids;
+pub mod provider_state;
+mod read;
 mod score;
 mod types;
 
 pub use data_uri::{DataUri, DataUriError, ImageMediaType, short_digest};
 pub use error_body::{ErrorBody, ErrorCode, FailureKind, PrefixedMessage, QualityCode};
 pub use ids::ObjectId;
+pub use read::{CreditPage, CreditRecord, Missing, Problem, Reader, RegistrationView, type_name};
 pub use score::{Score, ScoreError};
-pub use types::{Os, ParseEnumError, RegistrationStatus};
+pub use types::{CreditCategory, Os, ParseEnumError, RegistrationStatus};
 
 /// The fields of the central endpoint's 200 body that hold ObjectIds.
 pub const ID_FIELDS: [&str; 8] = [

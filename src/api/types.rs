@@ -124,6 +124,39 @@ impl FromStr for RegistrationStatus {
     }
 }
 
+/// What a credit record is: a purchase adds to the balance, a usage charge takes from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CreditCategory {
+    Purchase,
+    Usage,
+}
+
+impl CreditCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CreditCategory::Purchase => "purchase",
+            CreditCategory::Usage => "usage",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CreditCategory> {
+        s.parse().ok()
+    }
+}
+
+impl FromStr for CreditCategory {
+    type Err = ParseEnumError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "purchase" => Ok(CreditCategory::Purchase),
+            "usage" => Ok(CreditCategory::Usage),
+            _ => Err(ParseEnumError { value: s.to_owned(), allowed: "purchase, usage" }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

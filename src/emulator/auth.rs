@@ -132,6 +132,9 @@ impl FromRequestParts<AppState> for RegistrationAuth {
         };
         let token = bearer(parts).map_err(|r| deviate(r.into_api_error()))?;
         if client_for(state, token).await?.is_some() {
+            if state.deviates(Deviation::ClientToken401) {
+                return Err(ApiError::unauthorized());
+            }
             return Err(ApiError::token_not_right());
         }
         state.keys.verify(token).map(RegistrationAuth).map_err(|r| deviate(r.into_api_error()))

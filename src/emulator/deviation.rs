@@ -35,10 +35,40 @@ pub enum Deviation {
     MissingParameter400,
     /// `UNAUTHORIZED` answers are sent with HTTP 403 instead of 401.
     Unauthorized403,
+    /// A client token on the central endpoint answers 401 UNAUTHORIZED instead of 403 token_not_right.
+    ClientToken401,
+    /// A validly signed token of a registration that does not exist answers 500 (a lookup without a null check).
+    UnknownRegistration500,
+    /// A score failure's message carries the flow's minimum instead of the failing score.
+    LivenessMessageMinimum,
+    /// The image bytes are sniffed and the data URI's media type ignored.
+    SniffImageType,
+    /// A JPEG without its End Of Image marker is decoded (grey-filled) instead of refused.
+    AcceptTruncatedImage,
+    /// No body limit: an 11 MiB body is read and judged instead of answered 413.
+    NoBodyLimit,
+    /// A body that is not JSON is read as `{}` (409 MissingParameter instead of 400).
+    NotJsonAsEmpty,
+    /// The central endpoint parses the body as JSON whatever its content type.
+    IgnoreContentType,
+    /// An empty credit balance is not checked: validations go on for free.
+    FreeOnEmptyBalance,
+    /// `MissingParameter` answers quote the request's bearer token.
+    EchoTokenInError,
+    /// The 200 body populates `person` with the submitted selfie's base64.
+    ImageInSuccess,
+    /// The credits list repeats its first record.
+    DuplicateCreditRecord,
+    /// Every 200 names the first biometric validation the emulator ever created.
+    ReuseValidationId,
+    /// The 200 body carries a field no schema names (`data.debug`).
+    UndocumentedField,
+    /// The credits list leaves out `pagination.total`.
+    OmitCreditTotal,
 }
 
 impl Deviation {
-    pub const ALL: [Deviation; 14] = [
+    pub const ALL: [Deviation; 29] = [
         Deviation::PersonAlreadySet400,
         Deviation::OmitAssignedCollection,
         Deviation::UnprefixedCollectionMessage,
@@ -53,6 +83,21 @@ impl Deviation {
         Deviation::LivenessShift,
         Deviation::MissingParameter400,
         Deviation::Unauthorized403,
+        Deviation::ClientToken401,
+        Deviation::UnknownRegistration500,
+        Deviation::LivenessMessageMinimum,
+        Deviation::SniffImageType,
+        Deviation::AcceptTruncatedImage,
+        Deviation::NoBodyLimit,
+        Deviation::NotJsonAsEmpty,
+        Deviation::IgnoreContentType,
+        Deviation::FreeOnEmptyBalance,
+        Deviation::EchoTokenInError,
+        Deviation::ImageInSuccess,
+        Deviation::DuplicateCreditRecord,
+        Deviation::ReuseValidationId,
+        Deviation::UndocumentedField,
+        Deviation::OmitCreditTotal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -71,6 +116,21 @@ impl Deviation {
             Deviation::LivenessShift => "liveness-shift",
             Deviation::MissingParameter400 => "missing-parameter-400",
             Deviation::Unauthorized403 => "unauthorized-403",
+            Deviation::ClientToken401 => "client-token-401",
+            Deviation::UnknownRegistration500 => "unknown-registration-500",
+            Deviation::LivenessMessageMinimum => "liveness-message-minimum",
+            Deviation::SniffImageType => "sniff-image-type",
+            Deviation::AcceptTruncatedImage => "accept-truncated-image",
+            Deviation::NoBodyLimit => "no-body-limit",
+            Deviation::NotJsonAsEmpty => "not-json-as-empty",
+            Deviation::IgnoreContentType => "ignore-content-type",
+            Deviation::FreeOnEmptyBalance => "free-on-empty-balance",
+            Deviation::EchoTokenInError => "echo-token-in-error",
+            Deviation::ImageInSuccess => "image-in-success",
+            Deviation::DuplicateCreditRecord => "duplicate-credit-record",
+            Deviation::ReuseValidationId => "reuse-validation-id",
+            Deviation::UndocumentedField => "undocumented-field",
+            Deviation::OmitCreditTotal => "omit-credit-total",
         }
     }
 }

@@ -48,6 +48,7 @@ impl Emulator {
             )),
             engine: Arc::new(pad::PadEngine::new().map_err(StartError::Model)?),
             config: Arc::new(config),
+            first_validation: Arc::new(std::sync::OnceLock::new()),
         };
         Ok(Emulator { state, seeded })
     }

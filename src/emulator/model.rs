@@ -293,35 +293,18 @@ pub struct Credit {
     pub amount: i64,
     pub category: CreditCategory,
     pub description: String,
+    /// The biometric validation a usage credit paid for.
+    pub reference: Option<String>,
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CreditCategory {
-    Purchase,
-    Usage,
-}
-
-impl CreditCategory {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CreditCategory::Purchase => "purchase",
-            CreditCategory::Usage => "usage",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<CreditCategory> {
-        match s {
-            "purchase" => Some(CreditCategory::Purchase),
-            "usage" => Some(CreditCategory::Usage),
-            _ => None,
-        }
-    }
-}
+pub use crate::api::CreditCategory;
 
 impl Credit {
+    /// A usage record names the validation it paid for (`biometricValidation`), an emulator addition
+    /// the suite's credit checks use where a target offers it.
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut v = json!({
             "_id": self.id,
             "client": self.client,
             "amount": self.amount,
@@ -331,7 +314,11 @@ impl Credit {
             "description": self.description,
             "createdAt": self.created_at,
             "updatedAt": self.created_at,
-        })
+        });
+        if let (Some(bv), Value::Object(m)) = (&self.reference, &mut v) {
+            m.insert("biometricValidation".into(), Value::String(bv.clone()));
+        }
+        v
     }
 }
 

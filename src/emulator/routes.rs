@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use futures_util::StreamExt as _;
 
+use super::deviation::Deviation;
 use super::error::ApiError;
 use super::handlers::{biometric, catalog, credits, provider_states, registrations};
 use super::state::AppState;
@@ -33,7 +34,7 @@ pub fn app(state: AppState) -> Router {
     router
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
-        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(DefaultBodyLimit::max(state.body_limit()))
         .layer(middleware::from_fn_with_state(state.clone(), read_whole_body))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
@@ -47,8 +48,14 @@ const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// client that is still sending: the emulator never drops a connection. Bodies over the limit are
 /// drained and answered 413, whatever the token.
 async fn read_whole_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let limit = state.config.body_limit;
-    let (parts, body) = req.into_parts();
+    let limit = state.body_limit();
+    let (mut parts, body) = req.into_parts();
+    if state.deviates(Deviation::IgnoreContentType) && parts.uri.path() == "/v2/biometric-validations/app-registration"
+    {
+        parts
+            .headers
+            .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
+    }
     let mut stream = body.into_data_stream();
     let (mut kept, mut total) = (Vec::new(), 0usize);
     while let Some(chunk) = stream.next().await {

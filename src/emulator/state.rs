@@ -43,10 +43,17 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub engine: Arc<dyn LivenessEngine>,
     pub config: Arc<EmulatorConfig>,
+    /// The first validation id answered, for the `reuse-validation-id` deviation.
+    pub first_validation: Arc<std::sync::OnceLock<String>>,
 }
 
 impl AppState {
     pub fn deviates(&self, d: Deviation) -> bool {
         self.config.deviations.contains(&d)
+    }
+
+    /// The body limit in force (none worth the name under `no-body-limit`).
+    pub fn body_limit(&self) -> usize {
+        if self.deviates(Deviation::NoBodyLimit) { 64 * 1024 * 1024 } else { self.config.body_limit }
     }
 }

@@ -613,7 +613,7 @@ pub fn credits(
     )?;
     let offset = i64::from(page.saturating_sub(1)) * i64::from(per_page);
     let mut st = conn.prepare(
-        "SELECT id, client_id, amount, category, description, created_at FROM credits
+        "SELECT id, client_id, amount, category, description, reference, created_at FROM credits
              WHERE client_id = ?1 AND (?2 IS NULL OR category = ?2) ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4",
     )?;
     let rows = st
@@ -625,7 +625,8 @@ pub fn credits(
                 amount: r.get(2)?,
                 category: CreditCategory::parse(&category).unwrap_or(CreditCategory::Usage),
                 description: r.get(4)?,
-                created_at: r.get(5)?,
+                reference: r.get(5)?,
+                created_at: r.get(6)?,
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -735,6 +736,8 @@ pub struct Success {
     pub force: bool,
     /// False only under the `accept-inactive-status` deviation.
     pub require_active: bool,
+    /// False only under the `free-on-empty-balance` deviation.
+    pub require_balance: bool,
     pub os: Os,
     pub score: Score,
     pub minimum: Score,
@@ -764,7 +767,7 @@ pub fn commit_success(conn: &mut Connection, s: &Success) -> Result<Commit, Stor
     if reg.person.is_some() && !s.force {
         return Ok(Commit::PersonAlreadySet);
     }
-    if balance(&tx, &reg.client)? <= 0 {
+    if s.require_balance && balance(&tx, &reg.client)? <= 0 {
         return Ok(Commit::PaymentRequired);
     }
     let now = now_iso();

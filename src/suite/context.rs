@@ -8,9 +8,13 @@ use std::future::Future;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+use reqwest::{Method, StatusCode};
+
 use super::behaviour::{Behaviour, BehaviourId, Strictness};
 use super::fixtures::Fixtures;
-use super::oracle::{self, Finding};
+use super::oracle::{self, Finding, ledger::CreatedIds};
+use super::probe::CENTRAL;
+use crate::api::{CreditCategory, CreditPage};
 use crate::emulator::{Deviation, EmulatorConfig, RunningEmulator};
 use crate::report::{Event, Verdict};
 use crate::schemas::SchemaSet;
@@ -47,6 +51,8 @@ pub struct RunSettings {
     pub max_requests: Option<u64>,
     pub rate: Option<f64>,
     pub timeout: Duration,
+    /// Every warning fails: inferred expectations and undocumented fields, against any target.
+    pub strict: bool,
 }
 
 pub struct Ctx {
@@ -56,12 +62,16 @@ pub struct Ctx {
     pub schemas: SchemaSet,
     pub fixtures: Fixtures,
     pub profile: Profile,
+    /// `--strict`: warnings fail.
+    pub strict: bool,
     pub seed: u64,
     pub cases: u32,
     pub description: String,
     /// Where snapshots are compared, if they are (see `snapshot::folder_for_run`).
     pub snapshots: Option<std::path::PathBuf>,
     events: Mutex<Vec<Event>>,
+    /// Per behaviour, the ids its successful validations created.
+    created: Mutex<std::collections::HashMap<BehaviourId, CreatedIds>>,
     _emulator: Option<RunningEmulator>,
 }
 
@@ -122,11 +132,13 @@ impl Ctx {
             schemas,
             fixtures,
             profile,
+            strict: settings.strict,
             seed: settings.seed,
             cases: settings.cases,
             description,
             snapshots,
             events: Mutex::new(Vec::new()),
+            created: Mutex::new(std::collections::HashMap::new()),
             _emulator: emulator,
         })
     }
@@ -158,13 +170,47 @@ impl Ctx {
         let mut out = Vec::new();
         let documented = [oracle::never_5xx(x), oracle::json_content_type(x), oracle::code_agrees_with_message(x)];
         out.extend(documented.into_iter().flatten().map(|f| (Strictness::Documented, f)));
+        let schema = oracle::schema_for(x);
         if let Some(f) = oracle::schema(&self.schemas, x) {
-            let strictness = if oracle::schema_for(x) == "error-generic.json" {
-                Strictness::Inferred
-            } else {
-                Strictness::Documented
-            };
+            let strictness = if schema == "error-generic.json" { Strictness::Inferred } else { Strictness::Documented };
             out.push((strictness, f));
+        }
+        if let Some(body) = &x.body {
+            let extra = oracle::fields::undocumented(&self.schemas, schema, body);
+            if !extra.is_empty() {
+                let f = ("undocumented-field", format!("{} names no field {}", schema, extra.join(", ")));
+                out.push((Strictness::Inferred, f));
+            }
+        }
+        out
+    }
+
+    /// Every oracle that applies to one exchange a behaviour made: privacy on all of them, the
+    /// generic ones on the central endpoint (and the ids its successes create), consistency on the
+    /// credits list.
+    pub fn judge(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<(Strictness, Finding)> {
+        let mut out: Vec<(Strictness, Finding)> =
+            oracle::privacy::check(call, x).into_iter().map(|f| (Strictness::Documented, f)).collect();
+        let path = call.path.split('?').next().unwrap_or_default();
+        if call.method == Method::POST && path == CENTRAL {
+            out.extend(self.generic_findings(x));
+            if x.status == StatusCode::OK
+                && let Ok(r) = x.registration("the 200 body")
+            {
+                let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
+                let ids = created.entry(behaviour).or_default();
+                let f = ids.created(&r.id, r.person.as_deref(), r.biometric_validation.as_deref());
+                out.extend(f.map(|f| (Strictness::Documented, f)));
+            }
+        }
+        if call.method == Method::GET && path == "/v2/credits" && x.status == StatusCode::OK {
+            let category = call.path.contains("where_category=usage").then_some(CreditCategory::Usage);
+            match CreditPage::read(x.body.as_ref()) {
+                Ok(page) => {
+                    out.extend(oracle::ledger::credit_page(&page, category).map(|f| (Strictness::Documented, f)))
+                }
+                Err(missing) => out.push((Strictness::Documented, ("readable", missing.to_string()))),
+            }
         }
         out
     }

@@ -4,9 +4,10 @@
 
 use serde_json::Value;
 
-use super::behaviour::{Behaviour, Strictness, Violation};
+use super::behaviour::{Behaviour, BehaviourId, Strictness, Violation};
 use super::context::{Ctx, Profile};
 use super::oracle::Finding;
+use crate::api::Missing;
 use crate::report::{Event, Verdict};
 use crate::target::{Call, Exchange, Provisioned, StateParams, TargetError};
 
@@ -35,6 +36,8 @@ pub struct Probe<'a> {
     pub behaviour: &'a Behaviour,
     pub seed: u64,
     checks: u32,
+    /// Checks that could not be made, with the reason.
+    skipped: Vec<String>,
     violations: Vec<Violation>,
     snapshotted: bool,
 }
@@ -42,15 +45,41 @@ pub struct Probe<'a> {
 impl<'a> Probe<'a> {
     pub fn new(ctx: &'a Ctx, behaviour: &'a Behaviour) -> Probe<'a> {
         let seed = ctx.seed_for(behaviour.id);
-        Probe { ctx, behaviour, seed, checks: 0, violations: Vec::new(), snapshotted: false }
+        Probe { ctx, behaviour, seed, checks: 0, skipped: Vec::new(), violations: Vec::new(), snapshotted: false }
     }
 
-    /// Sends a request; target failures stop the behaviour.
+    /// Sends a request and records what the oracles that apply to it find (privacy everywhere,
+    /// the generic ones on the central endpoint, consistency on lists); target failures stop the
+    /// behaviour.
     pub fn send(&mut self, call: &Call) -> Result<Exchange, Stop> {
-        self.ctx.send(call).map_err(stop_for)
+        let x = self.ctx.send(call).map_err(stop_for)?;
+        self.judged(call, &x);
+        Ok(x)
     }
 
-    /// Posts to the central endpoint and applies the generic oracles to the answer.
+    /// Sends several requests at once (for races), judging each answer.
+    pub fn send_all(&mut self, calls: Vec<Call>) -> Result<Vec<Exchange>, Stop> {
+        let results = self.ctx.send_all(calls.clone());
+        let mut out = Vec::new();
+        for (call, r) in calls.iter().zip(results) {
+            let x = r.map_err(stop_for)?;
+            self.judged(call, &x);
+            out.push(x);
+        }
+        Ok(out)
+    }
+
+    /// Records the oracles' findings on one exchange; true when one of them is a privacy leak.
+    fn judged(&mut self, call: &Call, x: &Exchange) -> bool {
+        let findings = self.ctx.judge(self.behaviour.id, call, x);
+        let leaked = findings.iter().any(|(_, (check, _))| *check == "privacy");
+        for (strictness, finding) in findings {
+            self.record(Some(finding), strictness, Some(x));
+        }
+        leaked
+    }
+
+    /// Posts to the central endpoint; the answer is judged like every other.
     pub fn central(&mut self, authorization: Option<String>, body: Value) -> Result<Exchange, Stop> {
         let call = Call::post(CENTRAL, body).authorization(authorization);
         self.central_call(&call)
@@ -61,15 +90,44 @@ impl<'a> Probe<'a> {
     }
 
     pub fn central_call(&mut self, call: &Call) -> Result<Exchange, Stop> {
-        let x = self.send(call)?;
-        for (strictness, finding) in self.ctx.generic_findings(&x) {
-            self.record(Some(finding), strictness, Some(&x));
-        }
-        // The first answer of an example behaviour is its representative response.
-        if self.behaviour.kind == super::behaviour::Kind::Example {
+        let x = self.ctx.send(call).map_err(stop_for)?;
+        let leaked = self.judged(call, &x);
+        // The first answer of an example behaviour is its representative response; one that carries
+        // a secret back is never written into a snapshot (the privacy finding stands in its place).
+        if self.behaviour.kind == super::behaviour::Kind::Example && !leaked {
             self.snapshot(&x);
         }
         Ok(x)
+    }
+
+    /// A typed reading of a response: what is absent or of the wrong type is a finding of this
+    /// behaviour's strictness, and the check that needed it is not made.
+    pub fn read<T>(&mut self, read: Result<T, Missing>, x: Option<&Exchange>) -> Option<T> {
+        match read {
+            Ok(v) => Some(v),
+            Err(missing) => {
+                self.check(Some(("readable", missing.to_string())), x);
+                None
+            }
+        }
+    }
+
+    /// A check that cannot be made on this target, with the reason. A behaviour all of whose checks
+    /// were skipped is skipped; one that made others is judged by those.
+    pub fn skip_check(&mut self, check: &'static str, reason: impl Into<String>) {
+        let reason = reason.into();
+        self.ctx.emit(Event {
+            behaviour: self.behaviour.id,
+            family: self.behaviour.family,
+            trial: self.behaviour.trial_name(),
+            check: check.to_owned(),
+            strictness: self.behaviour.strictness,
+            verdict: Verdict::Skipped,
+            seed: self.seed,
+            message: Some(reason.clone()),
+            exchange: None,
+        });
+        self.skipped.push(format!("{check}: {reason}"));
     }
 
     /// Sets up a registration; what the target cannot set up skips the behaviour with the reason.
@@ -86,7 +144,8 @@ impl<'a> Probe<'a> {
             return;
         }
         self.snapshotted = true;
-        let finding = super::snapshot::check(dir, self.behaviour.id.0, x).err().map(|m| ("snapshot", m));
+        let finding =
+            super::snapshot::check(dir, self.behaviour.id.0, x, &self.ctx.schemas).err().map(|m| ("snapshot", m));
         self.record(finding, Strictness::Documented, Some(x));
     }
 
@@ -141,12 +200,13 @@ impl<'a> Probe<'a> {
         }
     }
 
-    /// Fail, or warn for an inferred expectation against a vendor target.
+    /// Fail, or warn for an inferred expectation against a vendor target (unless `--strict`).
     fn verdict_for(&self, strictness: Strictness) -> Verdict {
-        match (strictness, self.ctx.profile) {
-            (Strictness::Inferred, Profile::Vendor) => Verdict::Warn,
-            _ => Verdict::Fail,
-        }
+        if self.fatal(strictness) { Verdict::Fail } else { Verdict::Warn }
+    }
+
+    fn fatal(&self, strictness: Strictness) -> bool {
+        strictness == Strictness::Documented || self.ctx.profile == Profile::Emulator || self.ctx.strict
     }
 
     /// The trial's outcome: documented violations fail everywhere, inferred ones fail on the emulator
@@ -164,6 +224,11 @@ impl<'a> Probe<'a> {
             }
             Ok(()) => {}
         }
+        if self.checks == 0 && !self.skipped.is_empty() {
+            let reason = self.skipped.join("; ");
+            self.ctx.emit_skip(self.behaviour, self.seed, &reason);
+            return Outcome::Skipped(reason);
+        }
         if self.checks == 0 {
             let v = Violation {
                 check: "ran-checks".into(),
@@ -173,10 +238,9 @@ impl<'a> Probe<'a> {
             };
             return Outcome::Failed(vec![v]);
         }
-        let (fatal, warnings): (Vec<_>, Vec<_>) = self
-            .violations
-            .into_iter()
-            .partition(|v| v.strictness == Strictness::Documented || self.ctx.profile == Profile::Emulator);
+        let fatal_strictness = |s| self.fatal(s);
+        let (fatal, warnings): (Vec<_>, Vec<_>) =
+            self.violations.iter().cloned().partition(|v| fatal_strictness(v.strictness));
         if fatal.is_empty() { Outcome::Passed { warnings } } else { Outcome::Failed(fatal) }
     }
 }
@@ -201,13 +265,14 @@ impl Probe<'_> {
         &mut self,
         strategy: S,
         show: impl Fn(&S::Value) -> String,
-        case: impl Fn(&Ctx, &S::Value) -> CaseResult,
+        case: impl Fn(&Case<'_>, &S::Value) -> CaseResult,
     ) -> Result<(), Stop>
     where
         S: proptest::strategy::Strategy,
     {
         use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
         let ctx = self.ctx;
+        let judge = Case { ctx, behaviour: self.behaviour.id };
         let stopped: std::cell::RefCell<Option<Stop>> = std::cell::RefCell::new(None);
         let ran = std::cell::Cell::new(0u32);
         let config = Config {
@@ -245,7 +310,7 @@ impl Probe<'_> {
                 return Ok(());
             }
             ran.set(ran.get() + 1);
-            let outcome = case(ctx, &value);
+            let outcome = case(&judge, &value);
             if !matches!(&outcome, Err((_, m)) if m.starts_with(TRANSPORT)) {
                 emit_case(&outcome);
             }
@@ -295,18 +360,22 @@ impl Probe<'_> {
 /// Marks a case failure that is a transport problem, not a finding.
 pub const TRANSPORT: &str = "transport: ";
 
-/// Sends a request from inside a generated case.
-pub fn case_send(ctx: &Ctx, call: &Call) -> Result<Exchange, (Strictness, String)> {
-    ctx.send(call).map_err(|e| (Strictness::Documented, format!("{TRANSPORT}{e}")))
+/// What a generated case holds: the run's context, and the behaviour it belongs to.
+pub struct Case<'a> {
+    pub ctx: &'a Ctx,
+    behaviour: BehaviourId,
 }
 
-/// The generic oracles, as a case result; documented findings first.
-pub fn case_generic(ctx: &Ctx, x: &Exchange) -> CaseResult {
-    let mut findings = ctx.generic_findings(x);
-    findings.sort_by_key(|(s, _)| *s);
-    match findings.into_iter().next() {
-        Some((s, (check, message))) => Err((s, format!("{check}: {message} in {}", x.summary()))),
-        None => Ok(()),
+impl Case<'_> {
+    /// Sends a request and applies every oracle that judges it (documented findings first).
+    pub fn send(&self, call: &Call) -> Result<Exchange, (Strictness, String)> {
+        let x = self.ctx.send(call).map_err(|e| (Strictness::Documented, format!("{TRANSPORT}{e}")))?;
+        let mut findings = self.ctx.judge(self.behaviour, call, &x);
+        findings.sort_by_key(|(s, _)| *s);
+        match findings.into_iter().next() {
+            Some((s, (check, message))) => Err((s, format!("{check}: {message} in {}", x.summary()))),
+            None => Ok(x),
+        }
     }
 }
 

@@ -97,6 +97,26 @@ impl Call {
         self
     }
 
+    /// The credential this request presents: the `Authorization` value after its scheme.
+    pub fn credential(&self) -> Option<&str> {
+        let a = self.authorization.as_deref()?;
+        Some(a.split_once(' ').map_or(a, |(_, token)| token.trim())).filter(|t| !t.is_empty())
+    }
+
+    /// The `image` text this request submits, from a JSON body or raw bytes that parse as JSON.
+    pub fn image(&self) -> Option<String> {
+        let parsed;
+        let v = match &self.body {
+            Body::None => return None,
+            Body::Json(v) => v,
+            Body::Raw { bytes, .. } => {
+                parsed = serde_json::from_slice::<Value>(bytes).ok()?;
+                &parsed
+            }
+        };
+        v.get("image")?.as_str().map(str::to_owned)
+    }
+
     /// The request as reports may show it.
     fn redacted(&self) -> Value {
         let auth = self.authorization.as_deref().map(|a| match a.split_once(' ') {
@@ -184,7 +204,7 @@ impl Target {
             self.take_budget()?;
             self.pace().await;
             let exchange = self.send_once(call).await?;
-            if exchange.status == 429 && attempt < MAX_429_RETRIES {
+            if exchange.status == reqwest::StatusCode::TOO_MANY_REQUESTS && attempt < MAX_429_RETRIES {
                 attempt += 1;
                 let wait =
                     exchange.retry_after.map(Duration::from_secs).unwrap_or(Duration::from_secs(u64::from(attempt)));
@@ -213,7 +233,7 @@ impl Target {
         };
         let started = Instant::now();
         let mut resp = req.send().await.map_err(|e| self.classify(&e))?;
-        let status = resp.status().as_u16();
+        let status = resp.status();
         let content_type =
             resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
         let retry_after = resp
@@ -230,10 +250,11 @@ impl Target {
             }
         }
         let body = serde_json::from_slice::<Value>(&bytes).ok();
-        let body_snippet = match (&body, bytes.is_empty()) {
-            (None, false) => Some(String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).into_owned()),
+        let text = match (&body, bytes.is_empty()) {
+            (None, false) => Some(String::from_utf8_lossy(&bytes).into_owned()),
             _ => None,
         };
+        let body_snippet = text.as_ref().map(|t| t.chars().take(200).collect());
         Ok(Exchange {
             method: call.method.to_string(),
             path: call.path.clone(),
@@ -243,6 +264,8 @@ impl Target {
             content_type,
             body,
             body_snippet,
+            text,
+            sent_credential: call.credential().map(str::to_owned),
             elapsed: started.elapsed(),
         })
     }

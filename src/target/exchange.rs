@@ -3,8 +3,11 @@
 
 use std::time::Duration;
 
+use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::api::{ErrorBody, Missing, RegistrationView};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Exchange {
@@ -12,7 +15,8 @@ pub struct Exchange {
     pub path: String,
     /// Headers and body as sent, with tokens and images replaced by their summaries.
     pub request: Value,
-    pub status: u16,
+    #[serde(serialize_with = "as_u16")]
+    pub status: StatusCode,
     /// `Retry-After` in seconds, when the target sent one.
     pub retry_after: Option<u64>,
     pub content_type: Option<String>,
@@ -20,8 +24,19 @@ pub struct Exchange {
     pub body: Option<Value>,
     /// The first bytes of a body that did not parse as JSON, lossily decoded.
     pub body_snippet: Option<String>,
+    /// The whole of a body that did not parse as JSON, lossily decoded; only oracles read it (it may
+    /// hold what the privacy oracle looks for, so it is never written anywhere).
+    #[serde(skip)]
+    pub text: Option<String>,
+    /// The credential the request presented, so that a response quoting it is never summarised with it.
+    #[serde(skip)]
+    pub sent_credential: Option<String>,
     #[serde(serialize_with = "as_millis")]
     pub elapsed: Duration,
+}
+
+fn as_u16<S: serde::Serializer>(status: &StatusCode, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u16(status.as_u16())
 }
 
 fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -36,9 +51,20 @@ impl Exchange {
             .is_some_and(|e| e.trim().eq_ignore_ascii_case("application/json"))
     }
 
-    /// The JSON body, or `Null` when there was none.
+    /// The JSON body, or `Null` when there was none. For checks about raw JSON and for reports; a
+    /// check that depends on a field reads it through a typed accessor instead.
     pub fn json(&self) -> &Value {
         self.body.as_ref().unwrap_or(&Value::Null)
+    }
+
+    /// The body as an error body (`code`, `message` and the liveness extras).
+    pub fn error(&self) -> Result<ErrorBody, Missing> {
+        ErrorBody::read(self.body.as_ref())
+    }
+
+    /// The body as an App Registration in `data` (a 200 of the central endpoint, or a read-back).
+    pub fn registration(&self, what: &'static str) -> Result<RegistrationView, Missing> {
+        RegistrationView::read(what, self.body.as_ref())
     }
 
     /// `POST /path -> 409 {"code":...}`, redacted, for failure messages.
@@ -48,7 +74,13 @@ impl Exchange {
             (None, Some(s)) => format!("{s:?}"),
             (None, None) => "(empty body)".to_owned(),
         };
+        // A response that quotes the request's own credential inside a short string would slip past
+        // the shape-based redaction above; it is replaced by name.
+        let body = match self.sent_credential.as_deref().filter(|c| c.len() >= 8) {
+            Some(c) => body.replace(c, "[the request's token]"),
+            None => body,
+        };
         let body: String = body.chars().take(400).collect();
-        format!("{} {} -> {} {}", self.method, self.path, self.status, body)
+        format!("{} {} -> {} {}", self.method, self.path, self.status.as_u16(), body)
     }
 }

@@ -5,10 +5,13 @@
 //! fresh registrations, move their status through `sync`, and link a person by a first validation.
 //! What neither can do is refused with the reason, and the behaviour is skipped with it.
 
-use serde_json::{Value, json};
+use reqwest::StatusCode;
+use serde_json::json;
 
 use super::client::{Call, Target};
-use crate::api::{ObjectId, RegistrationStatus};
+use crate::api::provider_state::SetupResponse;
+pub use crate::api::provider_state::{PATH as PROVIDER_STATES, ScriptStep, StateParams};
+use crate::api::{ObjectId, Reader, RegistrationStatus, RegistrationView};
 
 /// What a behaviour may need from the target beyond the endpoint itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,103 +22,6 @@ pub enum Capability {
     ProviderStates,
     /// A client token, to read credits and registrations.
     ClientToken,
-}
-
-/// One step of a scripted liveness outcome.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ScriptStep {
-    Score(f64),
-    Quality(&'static str),
-}
-
-/// The condition of a registration to set up; `Default` is a fresh one in `STARTED`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StateParams {
-    pub status: RegistrationStatus,
-    pub collection: bool,
-    pub person_set: bool,
-    pub token_expires_in: Option<i64>,
-    pub token_not_before_in: Option<i64>,
-    pub liveness_script: Vec<ScriptStep>,
-    pub credits: Option<i64>,
-    pub min_score: Option<f64>,
-    pub attempt_limit: Option<u32>,
-    /// A validly signed token for a registration that does not exist.
-    pub phantom: bool,
-}
-
-impl Default for StateParams {
-    fn default() -> Self {
-        StateParams {
-            status: RegistrationStatus::Started,
-            collection: true,
-            person_set: false,
-            token_expires_in: None,
-            token_not_before_in: None,
-            liveness_script: Vec::new(),
-            credits: None,
-            min_score: None,
-            attempt_limit: None,
-            phantom: false,
-        }
-    }
-}
-
-impl StateParams {
-    fn to_json(&self) -> Value {
-        let mut p = json!({"status": self.status, "collection": self.collection, "personSet": self.person_set});
-        if self.phantom {
-            p["phantom"] = json!(true);
-        }
-        let script: Vec<Value> = self
-            .liveness_script
-            .iter()
-            .map(|s| match s {
-                ScriptStep::Score(x) => json!(x),
-                ScriptStep::Quality(q) => json!(q),
-            })
-            .collect();
-        if !script.is_empty() {
-            p["livenessScript"] = Value::Array(script);
-        }
-        let optional = [
-            ("tokenExpiresIn", self.token_expires_in.map(|v| json!(v))),
-            ("tokenNotBeforeIn", self.token_not_before_in.map(|v| json!(v))),
-            ("credits", self.credits.map(|v| json!(v))),
-            ("minScore", self.min_score.map(|v| json!(v))),
-            ("attemptLimit", self.attempt_limit.map(|v| json!(v))),
-        ];
-        for (key, value) in optional {
-            if let Some(v) = value {
-                p[key] = v;
-            }
-        }
-        json!({"state": "app registration", "params": p})
-    }
-
-    /// Why the public API cannot produce this state, if it cannot.
-    fn public_api_refusal(&self) -> Option<String> {
-        let needs = |what: &str| Some(format!("{what} can only be set up through provider states"));
-        if self.token_expires_in.is_some() || self.token_not_before_in.is_some() {
-            return needs("a token with a chosen expiry or not-before");
-        }
-        if !self.liveness_script.is_empty() {
-            return needs("a scripted liveness score");
-        }
-        if self.credits.is_some() {
-            return needs("a chosen credit balance");
-        }
-        if self.min_score.is_some() || self.attempt_limit.is_some() {
-            return needs("a flow with chosen liveness settings");
-        }
-        if self.phantom {
-            return needs("a signed token of a registration that does not exist");
-        }
-        if self.status == RegistrationStatus::Expired {
-            return needs("the status EXPIRED");
-        }
-        None
-    }
 }
 
 /// A registration that was set up, and the tokens to use it.
@@ -148,17 +54,14 @@ pub struct FlowChoice {
     pub has_collection: bool,
 }
 
-/// The path of the provider-state endpoint.
-pub const PROVIDER_STATES: &str = "/__conformance/provider-states";
-
 impl Provisioner {
     /// Probes the target: a provider-state set-up that answers with a token wins; otherwise the client
     /// token's flows are listed.
     pub async fn detect(target: &Target, client_token: Option<&str>, project_flow: Option<&str>) -> Provisioner {
-        let probe = Call::post(PROVIDER_STATES, StateParams::default().to_json());
+        let probe = Call::post(PROVIDER_STATES, setup_body(&StateParams::default()));
         if let Ok(x) = target.send(&probe).await
-            && x.status == 200
-            && x.json()["data"]["token"].is_string()
+            && x.status == StatusCode::OK
+            && x.body.clone().is_some_and(|b| serde_json::from_value::<SetupResponse>(b).is_ok())
         {
             return Provisioner::ProviderStates;
         }
@@ -203,16 +106,18 @@ impl Provisioner {
         match self {
             Provisioner::Unavailable(why) => Err(why.clone()),
             Provisioner::ProviderStates => {
-                let x = target.send(&Call::post(PROVIDER_STATES, params.to_json())).await.map_err(|e| e.to_string())?;
-                let d = &x.json()["data"];
-                match (x.status, d["token"].as_str(), d["appRegistrationId"].as_str()) {
-                    (200, Some(token), Some(id)) => Ok(Provisioned {
-                        registration: id.to_owned(),
-                        token: token.to_owned(),
-                        client_token: d["clientToken"].as_str().map(str::to_owned),
-                        person: d["person"].as_str().map(str::to_owned),
-                        biometric_validation: d["biometricValidation"].as_str().map(str::to_owned),
+                let x =
+                    target.send(&Call::post(PROVIDER_STATES, setup_body(params))).await.map_err(|e| e.to_string())?;
+                let decoded = x.body.clone().map(serde_json::from_value::<SetupResponse>);
+                match (x.status, decoded) {
+                    (StatusCode::OK, Some(Ok(SetupResponse { data }))) => Ok(Provisioned {
+                        registration: data.app_registration_id,
+                        token: data.token,
+                        client_token: Some(data.client_token),
+                        person: data.person,
+                        biometric_validation: data.biometric_validation,
                     }),
+                    (StatusCode::OK, Some(Err(e))) => Err(format!("the provider-state answer does not decode: {e}")),
                     _ => Err(format!("the provider-state set-up failed: {}", x.summary())),
                 }
             }
@@ -232,9 +137,12 @@ impl Provisioner {
                     .send(&Call::post("/v2/app-registrations", body).bearer(client_token))
                     .await
                     .map_err(|e| e.to_string())?;
-                let d = &x.json()["data"];
-                let (Some(token), Some(id)) = (d["token"].as_str(), d["appRegistration"]["_id"].as_str()) else {
-                    return Err(format!("creating an App Registration failed: {}", x.summary()));
+                let created = Reader::new("the created App Registration", x.body.as_ref())
+                    .and_then(|r| Ok((r.str("/data/token")?, r.str("/data/appRegistration/_id")?)));
+                let (token, id) = match (x.status, created) {
+                    (StatusCode::OK, Ok(found)) => found,
+                    (StatusCode::OK, Err(missing)) => return Err(format!("creating an App Registration: {missing}")),
+                    _ => return Err(format!("creating an App Registration failed: {}", x.summary())),
                 };
                 let mut p = Provisioned {
                     registration: id.to_owned(),
@@ -250,11 +158,13 @@ impl Provisioner {
                     )
                     .bearer(&p.token);
                     let x = target.send(&call).await.map_err(|e| e.to_string())?;
-                    if x.status != 200 {
+                    if x.status != StatusCode::OK {
                         return Err(format!("linking a person by a first validation failed: {}", x.summary()));
                     }
-                    p.person = x.json()["data"]["person"].as_str().map(str::to_owned);
-                    p.biometric_validation = x.json()["data"]["biometricValidation"].as_str().map(str::to_owned);
+                    let linked = RegistrationView::read("the first validation's 200", x.body.as_ref())
+                        .map_err(|missing| format!("linking a person: {missing}"))?;
+                    p.person = linked.person;
+                    p.biometric_validation = linked.biometric_validation;
                 }
                 if let Some((step, status)) = sync_step(params.status) {
                     let path = format!("/v2/app-registrations/{id}/sync");
@@ -262,7 +172,7 @@ impl Provisioner {
                     let call =
                         Call { body: super::client::Body::Json(json!({"step": step, "status": status})), ..call };
                     let x = target.send(&call).await.map_err(|e| e.to_string())?;
-                    if x.status != 200 {
+                    if x.status != StatusCode::OK {
                         return Err(format!("moving the registration to {status} failed: {}", x.summary()));
                     }
                 }
@@ -270,6 +180,10 @@ impl Provisioner {
             }
         }
     }
+}
+
+fn setup_body(params: &StateParams) -> serde_json::Value {
+    serde_json::to_value(params.request()).unwrap_or_default()
 }
 
 /// The sync step that sets each status, per the vendor's sync page.
@@ -286,23 +200,33 @@ fn sync_step(status: RegistrationStatus) -> Option<(&'static str, RegistrationSt
 async fn list_flows(target: &Target, client_token: &str) -> Result<Vec<FlowChoice>, String> {
     let flows = target.send(&Call::get("/v2/project-flows").bearer(client_token)).await.map_err(|e| e.to_string())?;
     let projects = target.send(&Call::get("/v2/projects").bearer(client_token)).await.map_err(|e| e.to_string())?;
-    if flows.status != 200 || projects.status != 200 {
+    if flows.status != StatusCode::OK || projects.status != StatusCode::OK {
         return Err(format!(
             "listing flows and projects with the client token failed: {} / {}",
             flows.summary(),
             projects.summary()
         ));
     }
-    let empty = Vec::new();
-    let projects = projects.json()["data"].as_array().unwrap_or(&empty);
-    Ok(flows.json()["data"]
-        .as_array()
-        .unwrap_or(&empty)
+    let flows = Reader::new("the project flows list", flows.body.as_ref()).and_then(|r| r.array("/data"));
+    let projects = Reader::new("the projects list", projects.body.as_ref()).and_then(|r| r.array("/data"));
+    let (flows, projects) = match (flows, projects) {
+        (Ok(f), Ok(p)) => (f, p),
+        (Err(missing), _) | (_, Err(missing)) => return Err(missing.to_string()),
+    };
+    // A flow whose project or id is unreadable cannot be used; a project is collection-less only when
+    // it says so with `assignedCollection: null` or leaves it out.
+    Ok(flows
         .iter()
         .filter_map(|f| {
-            let project = f["project"].as_str()?;
-            let has_collection = projects.iter().any(|p| p["_id"] == project && !p["assignedCollection"].is_null());
-            Some(FlowChoice { project: project.to_owned(), flow: f["_id"].as_str()?.to_owned(), has_collection })
+            let f = Reader::new("a project flow", Some(f)).ok()?;
+            let project = f.str("/project").ok()?;
+            let has_collection = projects.iter().any(|p| {
+                let p = Reader::new("a project", Some(p));
+                p.is_ok_and(|p| {
+                    p.str("/_id") == Ok(project) && p.reference("/assignedCollection").ok().flatten().is_some()
+                })
+            });
+            Some(FlowChoice { project: project.to_owned(), flow: f.str("/_id").ok()?.to_owned(), has_collection })
         })
         .collect())
 }

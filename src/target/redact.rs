@@ -66,6 +66,40 @@ fn looks_secret(s: &str) -> bool {
     s.starts_with("data:") || s.starts_with("eyJ") || s.len() > 200
 }
 
+/// Whether `haystack` contains any `run` consecutive bytes of `needle` (Rabin-Karp over both, so a
+/// response can be checked against a megabyte of submitted base64 in linear time).
+pub fn shares_run(haystack: &str, needle: &str, run: usize) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    if run == 0 || h.len() < run || n.len() < run {
+        return false;
+    }
+    const BASE: u64 = 1_000_003;
+    let top = (1..run).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
+    let hash = |w: &[u8]| w.iter().fold(0u64, |acc, b| acc.wrapping_mul(BASE).wrapping_add(u64::from(*b)));
+    let roll = |hv: u64, out: u8, inc: u8| {
+        hv.wrapping_sub(u64::from(out).wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(u64::from(inc))
+    };
+    let mut windows: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    let mut hv = hash(&h[..run]);
+    windows.entry(hv).or_default().push(0);
+    for i in 1..=h.len() - run {
+        hv = roll(hv, h[i - 1], h[i + run - 1]);
+        windows.entry(hv).or_default().push(i);
+    }
+    let mut nv = hash(&n[..run]);
+    for j in 0..=n.len() - run {
+        if j > 0 {
+            nv = roll(nv, n[j - 1], n[j + run - 1]);
+        }
+        if let Some(starts) = windows.get(&nv)
+            && starts.iter().any(|&i| h[i..i + run] == n[j..j + run])
+        {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,5 +121,16 @@ mod tests {
         assert!(!shown.contains("/9j/"), "{shown}");
         let v = redact_value(&json!({"image": "AAAA/9j/", "os": "IOS", "nested": [{"token": "abc"}]}));
         assert!(!v.to_string().contains("/9j/") && !v.to_string().contains("\"abc\""), "{v}");
+    }
+
+    #[test]
+    fn finds_shared_runs_only_of_full_length() {
+        let needle: String = (0..500).map(|i| char::from(b'A' + (i * 7 % 26) as u8)).collect();
+        let inside = format!("quoted: {} and more", &needle[123..123 + 64]);
+        assert!(shares_run(&inside, &needle, 64));
+        let short = format!("quoted: {}", &needle[123..123 + 63]);
+        assert!(!shares_run(&short, &needle, 64));
+        assert!(!shares_run(&"x".repeat(200), &needle, 64));
+        assert!(shares_run(&needle, &needle, 64));
     }
 }

@@ -8,12 +8,13 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::JsonResult;
-use crate::api::{DataUri, ErrorBody, ErrorCode, FailureKind, Os};
+use crate::api::{DataUri, ErrorBody, ErrorCode, FailureKind, Os, Score};
 use crate::emulator::auth::{AnyAuth, RegistrationAuth};
 use crate::emulator::body::{JsonBytes, json_type, parse_object};
 use crate::emulator::deviation::Deviation;
@@ -104,15 +105,24 @@ enum Precheck {
 pub async fn create(
     State(state): State<AppState>,
     RegistrationAuth(claims): RegistrationAuth,
+    headers: HeaderMap,
     JsonBytes(bytes): JsonBytes,
 ) -> JsonResult {
-    let req = match parse_object(&bytes).and_then(|raw| validate(&state, raw)) {
+    let parsed = match parse_object::<RawBody>(&bytes) {
+        Err(e) if state.deviates(Deviation::NotJsonAsEmpty) && e.body.code == ErrorCode::BadRequest.as_str() => {
+            Ok(RawBody { image: None, os: None, force: None })
+        }
+        other => other,
+    };
+    let req = match parsed.and_then(|raw| validate(&state, raw)) {
         Ok(req) => req,
-        Err(mut e)
-            if state.deviates(Deviation::MissingParameter400)
-                && e.body.code == ErrorCode::MissingParameter.as_str() =>
-        {
-            e.status = StatusCode::BAD_REQUEST;
+        Err(mut e) if e.body.code == ErrorCode::MissingParameter.as_str() => {
+            if state.deviates(Deviation::MissingParameter400) {
+                e.status = StatusCode::BAD_REQUEST;
+            }
+            if let (true, Some(auth)) = (state.deviates(Deviation::EchoTokenInError), headers.get(AUTHORIZATION)) {
+                e.body.message = format!("{} (request authorised by {})", e.body.message, auth.to_str().unwrap_or("?"));
+            }
             return Err(e);
         }
         Err(e) => return Err(e),
@@ -122,6 +132,8 @@ pub async fn create(
     }
     let force = req.force && !state.deviates(Deviation::IgnoreForce);
     let require_active = !state.deviates(Deviation::AcceptInactiveStatus);
+    let require_balance = !state.deviates(Deviation::FreeOnEmptyBalance);
+    let crash_on_unknown = state.deviates(Deviation::UnknownRegistration500);
     let client = claims.client.clone();
     let reg_id = claims.app_registration_id.clone();
     let (refuse_collection, refuse_person) = (collection_not_set(&state), person_already_set(&state));
@@ -129,7 +141,11 @@ pub async fn create(
         .store
         .call(move |c| {
             let active = |r: &Registration| r.status.is_active() || !require_active;
-            let Some(reg) = store::registration(c, &reg_id)?.filter(|r| active(r) && r.client == client) else {
+            let found = store::registration(c, &reg_id)?;
+            if found.is_none() && crash_on_unknown {
+                return Ok(Precheck::Refused(ApiError::internal()));
+            }
+            let Some(reg) = found.filter(|r| active(r) && r.client == client) else {
                 return Ok(Precheck::Refused(ApiError::registration_not_found()));
             };
             if store::collection_of(c, &reg)?.is_none() {
@@ -138,7 +154,7 @@ pub async fn create(
             if reg.person.is_some() && !force {
                 return Ok(Precheck::Refused(refuse_person));
             }
-            if store::balance(c, &reg.client)? <= 0 {
+            if require_balance && store::balance(c, &reg.client)? <= 0 {
                 return Ok(Precheck::Refused(ApiError::payment_required()));
             }
             let flow = store::flow(c, &reg.project_flow)?
@@ -153,8 +169,13 @@ pub async fn create(
 
     let engine = state.engine.clone();
     let image = req.image;
+    let submitted = state.deviates(Deviation::ImageInSuccess).then(|| image.encode());
+    let rules = liveness::DecodeRules {
+        trust_label: !state.deviates(Deviation::SniffImageType),
+        whole_jpeg: !state.deviates(Deviation::AcceptTruncatedImage),
+    };
     let judged = tokio::task::spawn_blocking(move || {
-        liveness::decode(&image).map(|decoded| (engine.assess(&decoded), decoded.digest))
+        liveness::decode_with(&image, rules).map(|decoded| (engine.assess(&decoded), decoded.digest))
     })
     .await
     .map_err(|_| ApiError::from(store::StoreError::Worker))?;
@@ -177,6 +198,7 @@ pub async fn create(
         registration: reg.id.clone(),
         force,
         require_active,
+        require_balance,
         os: req.os,
         score,
         minimum,
@@ -185,8 +207,8 @@ pub async fn create(
     match state.store.call(move |c| store::commit_success(c, &success)).await? {
         Commit::Registered(reg) => {
             let mut body = reg.to_documented_json();
-            if let (true, Value::Object(m)) = (state.deviates(Deviation::OmitAssignedCollection), &mut body) {
-                m.shift_remove("assignedCollection");
+            if let Value::Object(m) = &mut body {
+                deviate_success(&state, m, submitted.as_deref(), score);
             }
             Ok(Json(json!({ "data": body })))
         }
@@ -194,6 +216,26 @@ pub async fn create(
         Commit::CollectionNotSet => Err(collection_not_set(&state)),
         Commit::PersonAlreadySet => Err(person_already_set(&state)),
         Commit::PaymentRequired => Err(ApiError::payment_required()),
+    }
+}
+
+/// The deviations that alter a 200 body.
+fn deviate_success(state: &AppState, m: &mut serde_json::Map<String, Value>, submitted: Option<&str>, score: Score) {
+    if state.deviates(Deviation::OmitAssignedCollection) {
+        m.shift_remove("assignedCollection");
+    }
+    if let (Some(uri), Some(person)) = (submitted, m.get("person").cloned()) {
+        let payload = uri.split_once(',').map_or(uri, |(_, data)| data);
+        m.insert("person".into(), json!({"_id": person, "selfie": payload}));
+    }
+    if state.deviates(Deviation::ReuseValidationId)
+        && let Some(Value::String(bv)) = m.get("biometricValidation").cloned()
+    {
+        let first = state.first_validation.get_or_init(|| bv).clone();
+        m.insert("biometricValidation".into(), Value::String(first));
+    }
+    if state.deviates(Deviation::UndocumentedField) {
+        m.insert("debug".into(), json!({"engine": "pad", "score": score.as_f64()}));
     }
 }
 
@@ -213,6 +255,11 @@ async fn record_failure(
         Ok(None) => return ApiError::registration_not_found(),
         Err(e) => return e.into(),
     };
+    let shown = match assessment {
+        Assessment::Scored(_) if state.deviates(Deviation::LivenessMessageMinimum) => minimum,
+        Assessment::Scored(score) => score,
+        Assessment::Quality(_) => minimum,
+    };
     let body = match assessment {
         Assessment::Quality(code) => ErrorBody {
             failure_kind: Some(FailureKind::Quality),
@@ -226,7 +273,7 @@ async fn record_failure(
             liveness_score: Some(score.as_f64()),
             minimum_score: Some(minimum.as_f64()),
             remaining_attempts: Some(after.remaining_attempts()),
-            ..ErrorBody::prefixed(409, ErrorCode::LivenessFailed, Some(&score.to_string()))
+            ..ErrorBody::prefixed(409, ErrorCode::LivenessFailed, Some(&shown.to_string()))
         },
     };
     ApiError::new(StatusCode::CONFLICT, body)

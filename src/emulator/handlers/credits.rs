@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::query_values;
 use crate::emulator::auth::ClientAuth;
+use crate::emulator::deviation::Deviation;
 use crate::emulator::error::ApiError;
 use crate::emulator::model::CreditCategory;
 use crate::emulator::state::AppState;
@@ -38,17 +39,24 @@ pub async fn list_credits(
         return Ok(invalid_parameters());
     }
     let (rows, total) = state.store.call(move |c| store::credits(c, &client, category, page, per_page)).await?;
-    Ok(Json(json!({
+    let mut data: Vec<Value> = rows.iter().map(|r| r.to_json()).collect();
+    if let (true, Some(first)) = (state.deviates(Deviation::DuplicateCreditRecord), data.first().cloned()) {
+        data.push(first);
+    }
+    let mut body = json!({
         "success": true,
-        "data": rows.iter().map(|r| r.to_json()).collect::<Vec<Value>>(),
+        "data": data,
         "pagination": {
             "page": page,
             "perPage": per_page,
             "total": total,
             "pages": total.div_ceil(u64::from(per_page)),
         },
-    }))
-    .into_response())
+    });
+    if let (true, Some(Value::Object(p))) = (state.deviates(Deviation::OmitCreditTotal), body.get_mut("pagination")) {
+        p.shift_remove("total");
+    }
+    Ok(Json(body).into_response())
 }
 
 /// The documented 400 body of the list routes, which uses a different envelope from the rest.

@@ -8,12 +8,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::json;
 
-use super::JsonResult;
 use super::registrations::mint_for;
-use crate::api::{ErrorBody, ErrorCode, QualityCode, RegistrationStatus, Score};
+use crate::api::provider_state::{ScriptStep, SetupData, SetupRequest, SetupResponse, StateName};
+use crate::api::{ErrorBody, ErrorCode, RegistrationStatus, Score};
 use crate::emulator::auth::TOKEN_LIFETIME_SECS;
 use crate::emulator::body::JsonBytes;
 use crate::emulator::error::ApiError;
@@ -22,68 +20,7 @@ use crate::emulator::model::{CreditCategory, LivenessSettings};
 use crate::emulator::state::AppState;
 use crate::emulator::store::{self, NewRegistration};
 
-/// The route; namespaced so it can never collide with a vendor route.
-pub const PATH: &str = "/__conformance/provider-states";
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetupRequest {
-    state: StateName,
-    #[serde(default)]
-    params: Params,
-}
-
-#[derive(Debug, Deserialize)]
-enum StateName {
-    #[serde(rename = "app registration")]
-    AppRegistration,
-}
-
-/// One step of a scripted liveness outcome: a score, or a provider quality code.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum ScriptStep {
-    Score(f64),
-    Quality(String),
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-struct Params {
-    status: RegistrationStatus,
-    collection: bool,
-    person_set: bool,
-    token_expires_in: i64,
-    token_not_before_in: Option<i64>,
-    liveness_script: Vec<ScriptStep>,
-    credits: i64,
-    min_score: f64,
-    attempt_limit: u32,
-    failed_attempts: u32,
-    email: Option<String>,
-    /// Mint the token for a registration id that does not exist.
-    phantom: bool,
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        let d = LivenessSettings::documented_defaults();
-        Params {
-            status: RegistrationStatus::Started,
-            collection: true,
-            person_set: false,
-            token_expires_in: TOKEN_LIFETIME_SECS,
-            token_not_before_in: None,
-            liveness_script: Vec::new(),
-            credits: store::SEED_CREDITS,
-            min_score: d.min_score.as_f64(),
-            attempt_limit: d.attempt_limit,
-            failed_attempts: 0,
-            email: None,
-            phantom: false,
-        }
-    }
-}
+pub use crate::api::provider_state::PATH;
 
 fn invalid(reason: impl std::fmt::Display) -> ApiError {
     ApiError::new(
@@ -92,12 +29,20 @@ fn invalid(reason: impl std::fmt::Display) -> ApiError {
     )
 }
 
-pub async fn setup(State(state): State<AppState>, JsonBytes(bytes): JsonBytes) -> JsonResult {
+pub async fn setup(
+    State(state): State<AppState>,
+    JsonBytes(bytes): JsonBytes,
+) -> Result<Json<SetupResponse>, ApiError> {
     let req: SetupRequest = serde_json::from_slice(&bytes).map_err(invalid)?;
     let StateName::AppRegistration = req.state;
     let p = req.params;
-    let min_score = Score::from_f64(p.min_score).map_err(|e| invalid(format!("minScore {e}")))?;
-    if p.credits < 0 {
+    let defaults = LivenessSettings::documented_defaults();
+    let min_score = match p.min_score {
+        None => defaults.min_score,
+        Some(m) => Score::from_f64(m).map_err(|e| invalid(format!("minScore {e}")))?,
+    };
+    let credits = p.credits.unwrap_or(store::SEED_CREDITS);
+    if credits < 0 {
         return Err(invalid("credits must be zero or more"));
     }
     if p.person_set && !p.collection {
@@ -110,18 +55,19 @@ pub async fn setup(State(state): State<AppState>, JsonBytes(bytes): JsonBytes) -
             ScriptStep::Score(s) => {
                 Score::from_f64(*s).map(Assessment::Scored).map_err(|e| invalid(format!("livenessScript {e}")))
             }
-            ScriptStep::Quality(q) => {
-                q.parse::<QualityCode>().map(Assessment::Quality).map_err(|e| invalid(format!("livenessScript {e}")))
-            }
+            ScriptStep::Quality(q) => Ok(Assessment::Quality(*q)),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let client_token = format!("vkc_{}", crate::api::ObjectId::generate());
-    let settings =
-        LivenessSettings { min_score, attempt_limit: p.attempt_limit, ..LivenessSettings::documented_defaults() };
+    let settings = LivenessSettings {
+        min_score,
+        attempt_limit: p.attempt_limit.unwrap_or(defaults.attempt_limit),
+        ..LivenessSettings::documented_defaults()
+    };
     let token_for_store = client_token.clone();
-    let (status, collection, person_set, failed) = (p.status, p.collection, p.person_set, p.failed_attempts);
+    let (status, collection, person_set, failed) =
+        (p.status, p.collection, p.person_set, p.failed_attempts.unwrap_or(0));
     let email = p.email.unwrap_or_else(|| "provider-state@example.com".to_owned());
-    let credits = p.credits;
     let reg = state
         .store
         .call(move |c| {
@@ -154,19 +100,19 @@ pub async fn setup(State(state): State<AppState>, JsonBytes(bytes): JsonBytes) -
     if p.phantom {
         reg.id = crate::api::ObjectId::generate().to_string();
     }
-    let token = mint_for(&state, &reg, p.token_expires_in, p.token_not_before_in)?;
-    Ok(Json(json!({
-        "data": {
-            "clientToken": client_token,
-            "client": reg.client,
-            "project": reg.project,
-            "projectFlow": reg.project_flow,
-            "appRegistrationId": reg.id,
-            "token": token,
-            "status": reg.status,
-            "collection": reg.assigned_collection,
-            "person": reg.person,
-            "biometricValidation": reg.biometric_validation,
-        }
-    })))
+    let token = mint_for(&state, &reg, p.token_expires_in.unwrap_or(TOKEN_LIFETIME_SECS), p.token_not_before_in)?;
+    Ok(Json(SetupResponse {
+        data: SetupData {
+            client_token,
+            client: reg.client,
+            project: reg.project,
+            project_flow: reg.project_flow,
+            app_registration_id: reg.id,
+            token,
+            status: reg.status,
+            collection: reg.assigned_collection,
+            person: reg.person,
+            biometric_validation: reg.biometric_validation,
+        },
+    }))
 }

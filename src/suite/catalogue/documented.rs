@@ -2,10 +2,11 @@
 //! `force` override, `liveness_failed@<score>` and its boundary, `appRegistration_not_found` for an
 //! unknown registration and for each inactive status, and `collection_not_set`.
 
+use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{face_body, id_of, read_registration};
-use crate::api::{Os, RegistrationStatus, Score};
+use super::{face_body, read_registration, success};
+use crate::api::{ErrorCode, Os, RegistrationStatus, Score};
 use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
 use crate::suite::oracle;
 use crate::suite::probe::{Probe, Stop};
@@ -177,97 +178,96 @@ fn not_found() -> serde_json::Value {
 fn ok_for_each_os(p: &mut Probe<'_>) -> Result<(), Stop> {
     for os in Os::ALL {
         let reg = p.provision(&StateParams::default())?;
-        let x = p.central_as(&reg.token, face_body(p, os.as_str()))?;
-        p.check(oracle::status_is(&x, 200), Some(&x));
-        if x.status == 200 {
-            let d = &x.json()["data"];
-            p.expect(
-                d["_id"] == reg.registration.as_str(),
-                "same-registration",
-                || format!("data._id is {} not {}", d["_id"], reg.registration),
-                Some(&x),
-            );
-            p.expect(
-                d["status"] == "STARTED",
-                "status-unchanged",
-                || format!("status became {}", d["status"]),
-                Some(&x),
-            );
+        let x = p.central_as(&reg.token, face_body(p, os))?;
+        p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));
+        if x.status != StatusCode::OK {
+            continue;
         }
+        let Some(d) = success(p, &x) else { continue };
+        p.expect(
+            d.id == reg.registration,
+            "same-registration",
+            || format!("data._id is {} not {}", d.id, reg.registration),
+            Some(&x),
+        );
+        p.expect(
+            d.status == RegistrationStatus::Started,
+            "status-unchanged",
+            || format!("status became {}", d.status),
+            Some(&x),
+        );
     }
     Ok(())
 }
 
 fn person_linked(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams::default())?;
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.check(oracle::status_is(&x, 200), Some(&x));
-    if x.status != 200 {
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+    p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));
+    if x.status != StatusCode::OK {
         return Ok(());
     }
-    let person = id_of(&x, "person");
-    p.expect(person.is_some(), "person-set", || "data.person is empty".into(), Some(&x));
-    let read = read_registration(p, &reg.registration, &reg.token)?;
-    let seen = read.json()["data"]["person"]
-        .as_str()
-        .or_else(|| read.json()["data"]["person"]["_id"].as_str())
-        .map(str::to_owned);
-    p.expect(
-        seen == person,
-        "person-visible",
-        || format!("the registration shows person {seen:?}, the 200 said {person:?}"),
-        Some(&read),
-    );
+    let Some(d) = success(p, &x) else { return Ok(()) };
+    p.expect(d.person.is_some(), "person-set", || "data.person is empty".into(), Some(&x));
+    if let Some(read) = read_registration(p, &reg.registration, &reg.token)? {
+        p.expect(
+            read.person == d.person,
+            "person-visible",
+            || format!("the registration shows person {:?}, the 200 said {:?}", read.person, d.person),
+            None,
+        );
+    }
     Ok(())
 }
 
 fn ongoing_accepted(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams { status: RegistrationStatus::Ongoing, ..StateParams::default() })?;
-    let x = p.central_as(&reg.token, face_body(p, "IOS"))?;
-    p.check(oracle::status_is(&x, 200), Some(&x));
+    let x = p.central_as(&reg.token, face_body(p, Os::Ios))?;
+    p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));
     Ok(())
 }
 
 fn person_already_set(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams { person_set: true, ..StateParams::default() })?;
     let expected = json!({"code": "person_already_set", "message": "409:person_already_set"});
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.check(oracle::exact_body(&x, 409, &expected), Some(&x));
-    let x =
-        p.central_as(&reg.token, json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": "ANDROID", "force": false}))?;
-    p.check(oracle::exact_body(&x, 409, &expected), Some(&x));
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+    p.check(oracle::exact_body(&x, StatusCode::CONFLICT, &expected), Some(&x));
+    let body = json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": Os::Android, "force": false});
+    let x = p.central_as(&reg.token, body)?;
+    p.check(oracle::exact_body(&x, StatusCode::CONFLICT, &expected), Some(&x));
     Ok(())
 }
 
 fn force_overrides(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams { person_set: true, ..StateParams::default() })?;
     let (old_person, old_bv) = (reg.person.clone(), reg.biometric_validation.clone());
-    let x = p.central_as(&reg.token, json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": "IOS", "force": true}))?;
-    p.check(oracle::status_is(&x, 200), Some(&x));
-    if x.status == 200 {
-        let (person, bv) = (id_of(&x, "person"), id_of(&x, "biometricValidation"));
-        p.expect(
-            person.is_some() && person != old_person,
-            "new-person",
-            || format!("person {person:?} was {old_person:?}"),
-            Some(&x),
-        );
-        p.expect(
-            bv.is_some() && bv != old_bv,
-            "new-validation",
-            || format!("biometricValidation {bv:?} was {old_bv:?}"),
-            Some(&x),
-        );
+    let x = p.central_as(&reg.token, json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": Os::Ios, "force": true}))?;
+    p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));
+    if x.status != StatusCode::OK {
+        return Ok(());
     }
+    let Some(d) = success(p, &x) else { return Ok(()) };
+    p.expect(
+        d.person.is_some() && d.person != old_person,
+        "new-person",
+        || format!("person {:?} was {old_person:?}", d.person),
+        Some(&x),
+    );
+    p.expect(
+        d.biometric_validation.is_some() && d.biometric_validation != old_bv,
+        "new-validation",
+        || format!("biometricValidation {:?} was {old_bv:?}", d.biometric_validation),
+        Some(&x),
+    );
     Ok(())
 }
 
 fn liveness_failed(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams { liveness_script: vec![ScriptStep::Score(0.45)], ..StateParams::default() })?;
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.check(oracle::status_is(&x, 409), Some(&x));
-    p.expect(x.json()["code"] == "liveness_failed", "code", || format!("code is {}", x.json()["code"]), Some(&x));
-    let score = oracle::failed_score(&x);
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+    p.check(oracle::error_is(&x, StatusCode::CONFLICT, ErrorCode::LivenessFailed), Some(&x));
+    let Some(e) = p.read(x.error(), Some(&x)) else { return Ok(()) };
+    let score = e.failed_score();
     let minimum = Score::from_hundredths(60).unwrap_or(Score::ZERO);
     p.expect(
         score.is_some_and(|s| !s.passes(minimum)),
@@ -275,12 +275,7 @@ fn liveness_failed(p: &mut Probe<'_>) -> Result<(), Stop> {
         || format!("the message's score {score:?} is not at or below {minimum}"),
         Some(&x),
     );
-    p.expect(
-        x.json()["message"] == "409:liveness_failed@0.45",
-        "message",
-        || format!("message is {}", x.json()["message"]),
-        Some(&x),
-    );
+    p.expect(e.message == "409:liveness_failed@0.45", "message", || format!("message is {:?}", e.message), Some(&x));
     Ok(())
 }
 
@@ -289,54 +284,54 @@ fn liveness_boundary(p: &mut Probe<'_>) -> Result<(), Stop> {
         liveness_script: vec![ScriptStep::Score(0.6), ScriptStep::Score(0.61)],
         ..StateParams::default()
     })?;
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.check(oracle::status_is(&x, 409), Some(&x));
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+    p.check(oracle::status_is(&x, StatusCode::CONFLICT), Some(&x));
+    if let Some(e) = p.read(x.error(), Some(&x)) {
+        p.expect(
+            e.message == "409:liveness_failed@0.60",
+            "equal-fails",
+            || format!("a score equal to the minimum gave {:?}", e.message),
+            Some(&x),
+        );
+    }
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
     p.expect(
-        x.json()["message"] == "409:liveness_failed@0.60",
-        "equal-fails",
-        || format!("a score equal to the minimum gave {}", x.json()["message"]),
+        x.status == StatusCode::OK,
+        "above-passes",
+        || format!("0.61 above a 0.60 minimum answered {}", x.status.as_u16()),
         Some(&x),
     );
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.expect(x.status == 200, "above-passes", || format!("0.61 above a 0.60 minimum answered {}", x.status), Some(&x));
     Ok(())
 }
 
 fn unknown_registration(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams { phantom: true, ..StateParams::default() })?;
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.check(oracle::exact_body(&x, 404, &not_found()), Some(&x));
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+    p.check(oracle::exact_body(&x, StatusCode::NOT_FOUND, &not_found()), Some(&x));
     Ok(())
 }
 
 fn inactive(p: &mut Probe<'_>, status: RegistrationStatus) -> Result<(), Stop> {
     let reg = p.provision(&StateParams { status, ..StateParams::default() })?;
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
     p.check_documented(oracle::refused(&x), Some(&x));
-    p.check(oracle::exact_body(&x, 404, &not_found()), Some(&x));
-    let read = read_registration(p, &reg.registration, &reg.token)?;
-    let d = &read.json()["data"];
-    p.expect(
-        d["person"].is_null(),
-        "nothing-created",
-        || format!("the registration now has person {}", d["person"]),
-        Some(&read),
-    );
-    p.expect(
-        d["status"] == status.as_str(),
-        "status-unchanged",
-        || format!("status is now {}", d["status"]),
-        Some(&read),
-    );
+    p.check(oracle::exact_body(&x, StatusCode::NOT_FOUND, &not_found()), Some(&x));
+    if let Some(read) = read_registration(p, &reg.registration, &reg.token)? {
+        p.expect(
+            read.person.is_none(),
+            "nothing-created",
+            || format!("the registration now has person {:?}", read.person),
+            None,
+        );
+        p.expect(read.status == status, "status-unchanged", || format!("status is now {}", read.status), None);
+    }
     Ok(())
 }
 
 fn collection_not_set(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams { collection: false, ..StateParams::default() })?;
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.check(
-        oracle::exact_body(&x, 409, &json!({"code": "collection_not_set", "message": "409:collection_not_set"})),
-        Some(&x),
-    );
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+    let expected = json!({"code": "collection_not_set", "message": "409:collection_not_set"});
+    p.check(oracle::exact_body(&x, StatusCode::CONFLICT, &expected), Some(&x));
     Ok(())
 }

@@ -6,11 +6,15 @@ mod documented;
 mod input;
 mod stateful;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::behaviour::Behaviour;
 use super::probe::{Probe, Stop};
-use crate::target::Exchange;
+use crate::api::{CreditPage, ErrorBody, FailureKind, Os, QualityCode, RegistrationView};
+use crate::target::{Call, Exchange};
 
 /// Every behaviour, sorted by trial name (stable order, stable names).
 pub fn all() -> Vec<Behaviour> {
@@ -24,40 +28,124 @@ pub fn all() -> Vec<Behaviour> {
 }
 
 /// The fixture face as the body the vendor documents.
-pub(crate) fn face_body(p: &Probe<'_>, os: &str) -> Value {
+pub(crate) fn face_body(p: &Probe<'_>, os: Os) -> Value {
     json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": os})
 }
 
-/// Reads a registration with its own token (the vendor lets a registration read itself).
-pub(crate) fn read_registration(p: &mut Probe<'_>, id: &str, token: &str) -> Result<Exchange, Stop> {
-    let call = crate::target::Call::get(format!("/v2/app-registrations/{id}?populates[]=person")).bearer(token);
+/// Reads a registration with its own token (the vendor lets a registration read itself); `None` when
+/// its answer was unreadable, which is recorded as a finding.
+pub(crate) fn read_registration(p: &mut Probe<'_>, id: &str, token: &str) -> Result<Option<RegistrationView>, Stop> {
+    let call = Call::get(format!("/v2/app-registrations/{id}?populates[]=person")).bearer(token);
     let x = p.send(&call)?;
-    if x.status != 200 {
+    if x.status != StatusCode::OK {
         return Err(Stop::Fail(format!("reading the registration back failed: {}", x.summary())));
     }
-    Ok(x)
+    Ok(p.read(x.registration("the registration read back"), Some(&x)))
 }
 
 /// Documented: a refused request creates nothing, so the registration still has no person.
 pub(crate) fn still_empty(p: &mut Probe<'_>, id: &str, token: &str) -> Result<(), Stop> {
-    let read = read_registration(p, id, token)?;
-    let person = &read.json()["data"]["person"];
-    let linked = person.as_str().or_else(|| person["_id"].as_str()).map(str::to_owned);
-    p.check_documented(linked.map(|id| ("nothing-created", format!("the registration now has person {id}"))), None);
+    if let Some(read) = read_registration(p, id, token)? {
+        let found = read.person.map(|person| ("nothing-created", format!("the registration now has person {person}")));
+        p.check_documented(found, None);
+    }
     Ok(())
 }
 
-/// The number of usage credits the client has been charged, when a client token is at hand.
-pub(crate) fn usage_credits(p: &mut Probe<'_>, client_token: Option<&str>) -> Result<Option<u64>, Stop> {
-    let Some(token) = client_token else { return Ok(None) };
-    let x = p.send(&crate::target::Call::get("/v2/credits?where_category=usage&perPage=1").bearer(token))?;
-    Ok(x.json()["pagination"]["total"].as_u64())
+/// The successful validation a 200 reports, read through the contract's types.
+pub(crate) fn success(p: &mut Probe<'_>, x: &Exchange) -> Option<RegistrationView> {
+    p.read(x.registration("the 200 body"), Some(x))
 }
 
-/// An exchange's `data.<field>` as an id, whether the target sends ids or populated objects.
-pub(crate) fn id_of(x: &Exchange, field: &str) -> Option<String> {
-    let v = &x.json()["data"][field];
-    v.as_str().or_else(|| v["_id"].as_str()).map(str::to_owned)
+/// A quality failure: `409:liveness_failed@<code>` with `failureKind: "quality"`; the body, when readable,
+/// for further checks.
+pub(crate) fn quality_failure(p: &mut Probe<'_>, x: &Exchange, code: QualityCode) -> Option<ErrorBody> {
+    let e = p.read(x.error(), Some(x))?;
+    let expected = format!("409:liveness_failed@{code}");
+    p.expect(e.message == expected, "provider-code", || format!("message is {:?}", e.message), Some(x));
+    p.expect(
+        e.failure_kind == Some(FailureKind::Quality),
+        "failure-kind",
+        || format!("failureKind is {:?}", e.failure_kind),
+        Some(x),
+    );
+    Some(e)
+}
+
+/// A client's usage records: each record by id, with the validation it names where the target says.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Usage {
+    records: BTreeMap<String, Option<String>>,
+}
+
+/// Pages of the usage ledger read at most; a client with more records is not counted.
+const MAX_LEDGER_PAGES: u64 = 10;
+const LEDGER_PAGE: u64 = 100;
+
+/// The client's usage records, counted one by one (a summary field is never trusted). `None` when
+/// they cannot be counted; the reason is recorded (a finding for an unreadable list, a skipped check
+/// for a missing client token or a ledger too long to count).
+pub(crate) fn usage(p: &mut Probe<'_>, client_token: Option<&str>) -> Result<Option<Usage>, Stop> {
+    let Some(token) = client_token else {
+        p.skip_check("credits", "no client token is known for this target, so its usage credits cannot be read");
+        return Ok(None);
+    };
+    let mut usage = Usage::default();
+    for page in 1..=MAX_LEDGER_PAGES {
+        let call =
+            Call::get(format!("/v2/credits?where_category=usage&perPage={LEDGER_PAGE}&page={page}")).bearer(token);
+        let x = p.send(&call)?;
+        if x.status != StatusCode::OK {
+            return Err(Stop::Fail(format!("reading the usage credits failed: {}", x.summary())));
+        }
+        // An unreadable page is the consistency oracle's finding already.
+        let Ok(read) = CreditPage::read(x.body.as_ref()) else { return Ok(None) };
+        for r in read.records {
+            usage.records.insert(r.id, r.biometric_validation);
+        }
+        if page * LEDGER_PAGE >= read.total {
+            return Ok(Some(usage));
+        }
+    }
+    p.skip_check(
+        "credits",
+        format!(
+            "the client has more than {} usage records; counting them is not worth the requests",
+            MAX_LEDGER_PAGES * LEDGER_PAGE
+        ),
+    );
+    Ok(None)
+}
+
+/// Usage records charged between two readings: exactly one per success, each naming (where the target
+/// names validations) one of the validations those successes created.
+pub(crate) fn check_charges(p: &mut Probe<'_>, before: &Usage, after: &Usage, successes: &[RegistrationView]) {
+    let new: Vec<(&String, &Option<String>)> =
+        after.records.iter().filter(|(id, _)| !before.records.contains_key(*id)).collect();
+    let gone = before.records.keys().filter(|id| !after.records.contains_key(*id)).count();
+    p.expect(
+        new.len() == successes.len() && gone == 0,
+        "one-credit-per-success",
+        || format!("{} usage records were added and {gone} vanished for {} successes", new.len(), successes.len()),
+        None,
+    );
+    if successes.is_empty() {
+        return;
+    }
+    let named: Vec<(&String, &str)> = new.iter().filter_map(|(id, bv)| bv.as_deref().map(|bv| (*id, bv))).collect();
+    if named.is_empty() {
+        p.skip_check("charge-names-its-validation", "the target's usage records name no validation");
+        return;
+    }
+    let created: BTreeSet<&str> = successes.iter().filter_map(|s| s.biometric_validation.as_deref()).collect();
+    let strays: Vec<String> =
+        named.iter().filter(|(_, bv)| !created.contains(bv)).map(|(id, bv)| format!("{id} names {bv}")).collect();
+    p.expect(
+        strays.is_empty(),
+        "charge-names-its-validation",
+        || format!("usage records name validations no success created: {}", strays.join(", ")),
+        None,
+    );
 }
 
 #[cfg(test)]

@@ -2,13 +2,15 @@
 //! that the same face decides the same whatever its encoding, and that racing first validations
 //! produce exactly one person.
 
+use reqwest::StatusCode;
 use serde_json::json;
 
-use super::{face_body, read_registration, still_empty, usage_credits};
+use super::{check_charges, face_body, quality_failure, read_registration, still_empty, success, usage};
+use crate::api::{ErrorCode, FailureKind, Os, QualityCode, RegistrationStatus, RegistrationView};
 use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
 use crate::suite::oracle;
 use crate::suite::probe::{CENTRAL, Probe, Stop};
-use crate::target::{Call, Capability, ScriptStep, StateParams};
+use crate::target::{Call, Capability, Exchange, ScriptStep, StateParams};
 
 fn b(
     id: &'static str,
@@ -98,40 +100,36 @@ pub fn behaviours() -> Vec<Behaviour> {
 
 fn failure_creates_nothing(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams {
-        liveness_script: vec![ScriptStep::Score(0.3), ScriptStep::Quality("ERR_NO_FACE_DETECTED")],
+        liveness_script: vec![ScriptStep::Score(0.3), ScriptStep::Quality(QualityCode::NoFaceDetected)],
         ..StateParams::default()
     })?;
-    let before = usage_credits(p, reg.client_token.as_deref())?;
+    let before = usage(p, reg.client_token.as_deref())?;
     for _ in 0..2 {
-        let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-        p.check(oracle::status_is(&x, 409), Some(&x));
+        let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+        p.check(oracle::status_is(&x, StatusCode::CONFLICT), Some(&x));
     }
     still_empty(p, &reg.registration, &reg.token)?;
-    let after = usage_credits(p, reg.client_token.as_deref())?;
-    p.expect(before == after, "no-charge", || format!("usage credits went from {before:?} to {after:?}"), None);
+    let after = usage(p, reg.client_token.as_deref())?;
+    if let (Some(before), Some(after)) = (&before, &after) {
+        check_charges(p, before, after, &[]);
+    }
     Ok(())
 }
 
 fn one_credit_per_success(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams::default())?;
-    if reg.client_token.is_none() {
-        return Err(Stop::Skip("no client token is known for this target".into()));
-    }
-    let mut last = usage_credits(p, reg.client_token.as_deref())?;
+    let mut last = usage(p, reg.client_token.as_deref())?;
     for force in [false, true] {
         let x = p.central_as(
             &reg.token,
-            json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": "DESKTOP", "force": force}),
+            json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": Os::Desktop, "force": force}),
         )?;
-        p.check(oracle::status_is(&x, 200), Some(&x));
-        let now = usage_credits(p, reg.client_token.as_deref())?;
-        let expected = last.map(|n| n + u64::from(x.status == 200));
-        p.expect(
-            now == expected,
-            "one-credit",
-            || format!("usage credits went from {last:?} to {now:?} after a {}", x.status),
-            Some(&x),
-        );
+        p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));
+        let created = if x.status == StatusCode::OK { success(p, &x) } else { None };
+        let now = usage(p, reg.client_token.as_deref())?;
+        if let (Some(before), Some(after)) = (&last, &now) {
+            check_charges(p, before, after, created.as_slice());
+        }
         last = now;
     }
     Ok(())
@@ -141,8 +139,9 @@ fn reencode_same_decision(p: &mut Probe<'_>) -> Result<(), Stop> {
     let mut decisions = Vec::new();
     for img in p.ctx.fixtures.faces() {
         let reg = p.provision(&StateParams::default())?;
-        let x = p.central_as(&reg.token, json!({"image": img.data_uri(), "os": "DESKTOP"}))?;
-        decisions.push((img.name.clone(), x.status, x.json()["code"].clone()));
+        let x = p.central_as(&reg.token, json!({"image": img.data_uri(), "os": Os::Desktop}))?;
+        let code = if x.status.is_success() { None } else { x.error().ok().map(|e| e.code) };
+        decisions.push((img.name.clone(), x.status.as_u16(), code));
     }
     let first = decisions.first().map(|d| (d.1, d.2.clone()));
     let same = decisions.iter().all(|d| Some((d.1, d.2.clone())) == first);
@@ -152,30 +151,26 @@ fn reencode_same_decision(p: &mut Probe<'_>) -> Result<(), Stop> {
 
 fn race(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams::default())?;
-    let before = usage_credits(p, reg.client_token.as_deref())?;
-    let call = Call::post(CENTRAL, face_body(p, "IOS")).bearer(&reg.token);
-    let results = p.ctx.send_all(vec![call; RACERS]);
-    let mut statuses = Vec::new();
-    for r in results {
-        let x = r.map_err(|e| Stop::Fail(e.to_string()))?;
-        for (strictness, finding) in p.ctx.generic_findings(&x) {
-            if strictness == Strictness::Documented {
-                p.check_documented(Some(finding), Some(&x));
-            }
-        }
-        statuses.push((x.status, x.json()["code"].as_str().unwrap_or_default().to_owned()));
-    }
-    let ok = statuses.iter().filter(|s| s.0 == 200).count();
-    let conflicts = statuses.iter().filter(|s| s.0 == 409 && s.1 == "person_already_set").count();
+    let before = usage(p, reg.client_token.as_deref())?;
+    let call = Call::post(CENTRAL, face_body(p, Os::Ios)).bearer(&reg.token);
+    let answers = p.send_all(vec![call; RACERS])?;
+    let already_set = |x: &Exchange| x.error().is_ok_and(|e| e.known_code() == Some(ErrorCode::PersonAlreadySet));
+    let ok: Vec<&Exchange> = answers.iter().filter(|x| x.status == StatusCode::OK).collect();
+    let conflicts = answers.iter().filter(|x| x.status == StatusCode::CONFLICT && already_set(x)).count();
     p.expect(
-        ok == 1 && conflicts == RACERS - 1,
+        ok.len() == 1 && conflicts == RACERS - 1,
         "exactly-one-200",
-        || format!("{RACERS} racers got {statuses:?}"),
+        || {
+            let seen: Vec<String> =
+                answers.iter().map(|x| format!("{} {:?}", x.status.as_u16(), x.error().ok().map(|e| e.code))).collect();
+            format!("{RACERS} racers got {seen:?}")
+        },
         None,
     );
-    let after = usage_credits(p, reg.client_token.as_deref())?;
-    if let (Some(b), Some(a)) = (before, after) {
-        p.expect(a == b + 1, "one-credit", || format!("usage credits went from {b} to {a}"), None);
+    let successes: Vec<RegistrationView> = ok.into_iter().filter_map(|x| success(p, x)).collect();
+    let after = usage(p, reg.client_token.as_deref())?;
+    if let (Some(before), Some(after)) = (&before, &after) {
+        check_charges(p, before, after, &successes);
     }
     Ok(())
 }
@@ -186,79 +181,59 @@ fn attempts_exhaust(p: &mut Probe<'_>) -> Result<(), Stop> {
         ..StateParams::default()
     })?;
     for remaining in [2, 1, 0] {
-        let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-        p.check(oracle::status_is(&x, 409), Some(&x));
+        let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+        p.check(oracle::status_is(&x, StatusCode::CONFLICT), Some(&x));
+        let Some(e) = p.read(x.error(), Some(&x)) else { continue };
         p.expect(
-            x.json()["remainingAttempts"] == remaining,
+            e.remaining_attempts == Some(remaining),
             "remaining-attempts",
-            || format!("remainingAttempts is {}, expected {remaining}", x.json()["remainingAttempts"]),
+            || format!("remainingAttempts is {:?}, expected {remaining}", e.remaining_attempts),
             Some(&x),
         );
         p.expect(
-            x.json()["failureKind"] == "score",
+            e.failure_kind == Some(FailureKind::Score),
             "failure-kind",
-            || format!("failureKind is {}", x.json()["failureKind"]),
+            || format!("failureKind is {:?}", e.failure_kind),
             Some(&x),
         );
     }
-    let read = read_registration(p, &reg.registration, &reg.token)?;
-    p.expect(
-        read.json()["data"]["status"] == "FAILED",
-        "failed-status",
-        || format!("status is {}", read.json()["data"]["status"]),
-        Some(&read),
-    );
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.check(oracle::status_is(&x, 404), Some(&x));
+    if let Some(read) = read_registration(p, &reg.registration, &reg.token)? {
+        p.expect(
+            read.status == RegistrationStatus::Failed,
+            "failed-status",
+            || format!("status is {}", read.status),
+            None,
+        );
+    }
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+    p.check(oracle::status_is(&x, StatusCode::NOT_FOUND), Some(&x));
     Ok(())
 }
 
 fn quality_no_attempt(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let codes = [
-        "ERR_NO_FACE_DETECTED",
-        "ERR_MULTIPLE_FACES_DETECTED",
-        "ERR_LIVENESS_FACE_TOO_SMALL",
-        "ERR_LIVENESS_FACE_CLOSE_TO_BORDER",
-    ];
     let reg = p.provision(&StateParams {
-        liveness_script: codes.iter().map(|c| ScriptStep::Quality(c)).collect(),
+        liveness_script: QualityCode::ALL.into_iter().map(ScriptStep::Quality).collect(),
         ..StateParams::default()
     })?;
-    for code in codes {
-        let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
+    for code in QualityCode::ALL {
+        let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+        let Some(e) = quality_failure(p, &x, code) else { continue };
         p.expect(
-            x.json()["message"] == format!("409:liveness_failed@{code}"),
-            "provider-code",
-            || format!("message is {}", x.json()["message"]),
-            Some(&x),
-        );
-        p.expect(
-            x.json()["failureKind"] == "quality",
-            "failure-kind",
-            || format!("failureKind is {}", x.json()["failureKind"]),
-            Some(&x),
-        );
-        p.expect(
-            x.json()["remainingAttempts"] == 3,
+            e.remaining_attempts == Some(3),
             "no-attempt-used",
-            || format!("remainingAttempts is {}", x.json()["remainingAttempts"]),
+            || format!("remainingAttempts is {:?}", e.remaining_attempts),
             Some(&x),
         );
     }
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
-    p.check(oracle::status_is(&x, 200), Some(&x));
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
+    p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));
     Ok(())
 }
 
 fn payment_required(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams { credits: Some(0), ..StateParams::default() })?;
-    let x = p.central_as(&reg.token, face_body(p, "DESKTOP"))?;
+    let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
     p.check_documented(oracle::refused(&x), Some(&x));
-    p.expect(
-        x.status == 402 && x.json()["code"] == "PaymentRequired",
-        "payment-required",
-        || format!("got {} {}", x.status, x.json()["code"]),
-        Some(&x),
-    );
+    p.check(oracle::error_is(&x, StatusCode::PAYMENT_REQUIRED, ErrorCode::PaymentRequired), Some(&x));
     still_empty(p, &reg.registration, &reg.token)
 }

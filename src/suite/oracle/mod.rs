@@ -1,0 +1,167 @@
+//! Oracles: pure functions from an exchange to the findings they make. The context applies the
+//! generic ones to every response of the central endpoint, and privacy and consistency to every
+//! response the suite reads; behaviours apply the specific ones.
+
+pub mod fields;
+pub mod ledger;
+pub mod privacy;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::api::{ErrorCode, Score};
+use crate::schemas::SchemaSet;
+use crate::target::Exchange;
+
+/// The codes of the documented error family, whose message is `<status>:<code>[@detail]`.
+pub const DOCUMENTED_CODES: [ErrorCode; 4] = [
+    ErrorCode::PersonAlreadySet,
+    ErrorCode::LivenessFailed,
+    ErrorCode::AppRegistrationNotFound,
+    ErrorCode::CollectionNotSet,
+];
+
+/// A finding of one oracle: the check's name and what is wrong.
+pub type Finding = (&'static str, String);
+
+pub fn never_5xx(x: &Exchange) -> Option<Finding> {
+    x.status.is_server_error().then(|| ("never-5xx", format!("the target answered {}", x.status.as_u16())))
+}
+
+pub fn json_content_type(x: &Exchange) -> Option<Finding> {
+    if !x.is_json() {
+        return Some(("json-content-type", format!("content type is {:?}, not application/json", x.content_type)));
+    }
+    x.body.is_none().then(|| ("json-body", "the body does not parse as JSON".to_owned()))
+}
+
+/// The error code of a response, when it has a readable one the contract knows.
+fn known_code(x: &Exchange) -> Option<ErrorCode> {
+    x.error().ok()?.known_code()
+}
+
+/// The schema a response body must match, chosen by status and code.
+pub fn schema_for(x: &Exchange) -> &'static str {
+    if x.status == StatusCode::OK {
+        return "app-registration-200.json";
+    }
+    match known_code(x) {
+        Some(c) if DOCUMENTED_CODES.contains(&c) => "error-documented.json",
+        _ => "error-generic.json",
+    }
+}
+
+pub fn schema(schemas: &SchemaSet, x: &Exchange) -> Option<Finding> {
+    let body = x.body.as_ref()?;
+    let name = schema_for(x);
+    let found = schemas.check(name, body);
+    if found.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = found
+        .iter()
+        .take(5)
+        .map(|v| format!("{} ({})", v.message, if v.pointer.is_empty() { "/" } else { &v.pointer }))
+        .collect();
+    Some(("schema", format!("body does not match {name}: {}", list.join("; "))))
+}
+
+/// For the documented family: the message is `<status>:<code>[@detail]`, the prefix equals the HTTP
+/// status and the code equals `code`. (A body without a readable code or message is the schema's finding.)
+pub fn code_agrees_with_message(x: &Exchange) -> Option<Finding> {
+    let body = x.error().ok()?;
+    if !body.known_code().is_some_and(|c| DOCUMENTED_CODES.contains(&c)) {
+        return None;
+    }
+    match body.split_message() {
+        None => {
+            Some(("code-agrees-with-message", format!("message {:?} is not <status>:<code>[@detail]", body.message)))
+        }
+        Some(m) if m.status != x.status.as_u16() => Some((
+            "code-agrees-with-message",
+            format!("message prefix {} differs from the HTTP status {}", m.status, x.status.as_u16()),
+        )),
+        Some(m) if m.code != body.code => {
+            Some(("code-agrees-with-message", format!("message names {:?} but code is {:?}", m.code, body.code)))
+        }
+        Some(_) => None,
+    }
+}
+
+/// A documented body, compared exactly.
+pub fn exact_body(x: &Exchange, status: StatusCode, expected: &Value) -> Option<Finding> {
+    if x.status != status {
+        return Some(("status", format!("expected {}, got {}", status.as_u16(), x.status.as_u16())));
+    }
+    (x.json() != expected).then(|| ("body", format!("expected {expected}, got {}", x.json())))
+}
+
+pub fn status_is(x: &Exchange, status: StatusCode) -> Option<Finding> {
+    (x.status != status).then(|| ("status", format!("expected {}, got {}", status.as_u16(), x.status.as_u16())))
+}
+
+/// Any 2xx where a refusal is required is a failure whatever the exact refusal.
+pub fn refused(x: &Exchange) -> Option<Finding> {
+    x.status.is_success().then(|| ("refused", format!("expected a refusal, got {}", x.status.as_u16())))
+}
+
+/// The status and code of an error answer, read from the body.
+pub fn error_is(x: &Exchange, status: StatusCode, code: ErrorCode) -> Option<Finding> {
+    let found = x.error().map(|e| e.code);
+    match found {
+        Ok(c) if x.status == status && c == code.as_str() => None,
+        Ok(c) => Some(("error-code", format!("expected {} {code}, got {} {c}", status.as_u16(), x.status.as_u16()))),
+        Err(missing) => Some(("error-code", format!("expected {} {code}: {missing}", status.as_u16()))),
+    }
+}
+
+/// The score after `@` in a `liveness_failed` message, when it is a score.
+pub fn failed_score(x: &Exchange) -> Option<Score> {
+    x.error().ok()?.failed_score()
+}
+
+/// `MissingParameter` naming `field` (the emulator's decision, and the vendor's liveness page's shape).
+pub fn missing_parameter_naming(x: &Exchange, field: &str) -> Option<Finding> {
+    if let Some(f) = error_is(x, StatusCode::CONFLICT, ErrorCode::MissingParameter) {
+        return Some(("missing-parameter", f.1));
+    }
+    let message = x.error().map(|e| e.message).unwrap_or_default();
+    (!message.contains(&format!("\"{field}\"")))
+        .then(|| ("names-the-field", format!("message {message:?} does not name \"{field}\"")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    pub(crate) fn exchange(status: u16, body: Value) -> Exchange {
+        Exchange {
+            method: "POST".into(),
+            path: crate::suite::probe::CENTRAL.into(),
+            request: Value::Null,
+            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
+            retry_after: None,
+            content_type: Some("application/json".into()),
+            body: Some(body),
+            body_snippet: None,
+            text: None,
+            sent_credential: None,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn error_checks_read_typed_bodies() {
+        let x = exchange(409, json!({"code": "MissingParameter", "message": "\"os\" is required"}));
+        assert_eq!(missing_parameter_naming(&x, "os"), None);
+        assert!(missing_parameter_naming(&x, "image").is_some_and(|f| f.0 == "names-the-field"));
+        let x = exchange(409, json!({"message": "\"os\" is required"}));
+        assert!(missing_parameter_naming(&x, "os").is_some_and(|f| f.1.contains("/code is absent")));
+        let x = exchange(404, json!({"code": "appRegistration_not_found", "message": "409:appRegistration_not_found"}));
+        assert!(code_agrees_with_message(&x).is_some_and(|f| f.1.contains("differs from the HTTP status 404")));
+        let x = exchange(409, json!({"code": "liveness_failed", "message": "409:liveness_failed@0.45"}));
+        assert_eq!(failed_score(&x).map(Score::hundredths), Some(45));
+        assert_eq!(schema_for(&x), "error-documented.json");
+    }
+}

@@ -1,0 +1,109 @@
+//! The privacy oracle: no response carries back a credential or biometric data that its own request
+//! sent, i.e. the request's bearer token, or any 64-character run of the submitted image's base64.
+//! Newly issued tokens on the set-up routes are their documented payload and are exempt by name.
+//! A finding is documented-strength everywhere: it is a data leak, not a style choice.
+
+use serde_json::Value;
+
+use super::Finding;
+use crate::target::redact::shares_run;
+use crate::target::{Call, Exchange, PROVIDER_STATES};
+
+/// The length of a run of image base64 that counts as carrying the image back.
+pub const IMAGE_RUN: usize = 64;
+
+/// Credentials shorter than this are not looked for: a generated one-character "token" would match
+/// any response.
+const MIN_CREDENTIAL: usize = 16;
+
+/// Response fields that are a route's documented payload of a newly issued credential.
+const ISSUED: &[(&str, &str)] = &[
+    ("/v2/app-registrations", "/data/token"),
+    (PROVIDER_STATES, "/data/token"),
+    (PROVIDER_STATES, "/data/clientToken"),
+];
+
+/// The strings of a response, each with its JSON Pointer (keys are included: a key can leak too).
+fn strings<'a>(v: &'a Value, pointer: String, out: &mut Vec<(String, &'a str)>) {
+    match v {
+        Value::String(s) => out.push((pointer, s)),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, item)| strings(item, format!("{pointer}/{i}"), out)),
+        Value::Object(m) => {
+            for (k, item) in m {
+                let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                out.push((at.clone(), k));
+                strings(item, at, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What the request sent that must not come back: its credential and its image payload.
+pub fn check(call: &Call, x: &Exchange) -> Option<Finding> {
+    let credential = call.credential().filter(|c| c.len() >= MIN_CREDENTIAL);
+    let image = call.image();
+    let payload = image.as_deref().map(|i| i.split_once(',').map_or(i, |(_, data)| data));
+    let payload = payload.filter(|p| p.len() >= IMAGE_RUN);
+    if credential.is_none() && payload.is_none() {
+        return None;
+    }
+    let mut found = Vec::new();
+    if let Some(body) = &x.body {
+        strings(body, String::new(), &mut found);
+    }
+    if let Some(text) = &x.text {
+        found.push(("(the body)".to_owned(), text.as_str()));
+    }
+    let path = call.path.split('?').next().unwrap_or_default();
+    for (pointer, s) in found {
+        if ISSUED.iter().any(|(route, field)| *route == path && *field == pointer) {
+            continue;
+        }
+        let at = if pointer.is_empty() { "/".to_owned() } else { pointer };
+        if credential.is_some_and(|c| s.contains(c)) {
+            return Some(("privacy", format!("the response carries back the request's bearer token at {at}")));
+        }
+        if payload.is_some_and(|p| shares_run(s, p, IMAGE_RUN)) {
+            return Some((
+                "privacy",
+                format!(
+                    "the response carries back {IMAGE_RUN} or more characters of the submitted image's base64 at {at}"
+                ),
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::oracle::tests::exchange;
+    use serde_json::json;
+
+    const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJhcHBSZWdpc3RyYXRpb25JZCI6IngifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ";
+
+    #[test]
+    fn finds_echoed_tokens_and_images_and_exempts_issued_tokens() {
+        let image = format!("data:image/jpeg;base64,{}", "QUJD".repeat(100));
+        let call = Call::post("/v2/biometric-validations/app-registration", json!({"image": image, "os": "IOS"}))
+            .bearer(TOKEN);
+        let clean = exchange(409, json!({"code": "MissingParameter", "message": "\"os\" is required"}));
+        assert_eq!(check(&call, &clean), None);
+        let echo =
+            exchange(409, json!({"code": "MissingParameter", "message": format!("bad request by Bearer {TOKEN}")}));
+        let f = check(&call, &echo).expect("token echo found");
+        assert!(f.1.ends_with("at /message") && !f.1.contains(TOKEN), "{}", f.1);
+        let selfie = exchange(200, json!({"data": {"person": {"_id": "p", "selfie": "QUJD".repeat(16)}}}));
+        assert!(check(&call, &selfie).is_some_and(|f| f.1.ends_with("at /data/person/selfie")));
+        let issued = Call::post("/v2/app-registrations", json!({})).bearer(TOKEN);
+        assert_eq!(check(&issued, &exchange(200, json!({"data": {"token": TOKEN}}))), None);
+        assert!(check(&issued, &exchange(200, json!({"data": {"note": TOKEN}}))).is_some());
+        let mut quoted = exchange(409, json!({"code": "X", "message": "bad vkc_0123456789"}));
+        quoted.sent_credential = Some("vkc_0123456789".into());
+        assert!(!quoted.summary().contains("vkc_0123456789"), "{}", quoted.summary());
+        let tiny = Call::post("/x", json!({})).bearer("a");
+        assert_eq!(check(&tiny, &exchange(401, json!({"message": "a"}))), None);
+    }
+}
