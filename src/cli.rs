@@ -52,6 +52,10 @@ pub struct LivenessArgs {
     /// A previous run.json to compare with; exit 1 on drift.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// The largest share of presentations that may end in an error (transport, 5xx, 401/403, 429;
+    /// quality rejections are decisions) before the run fails.
+    #[arg(long, default_value_t = 0.1)]
+    pub max_error_share: f64,
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +74,55 @@ pub struct FixturesArgs {
     pub write_manifest: bool,
 }
 
+/// The run-time limit applied to targets off this machine when none is given.
+pub const DEFAULT_REMOTE_MAX_TIME: u64 = 900;
+
+impl TargetArgs {
+    /// Everything about these flags that is wrong before any request is sent.
+    pub fn problems(&self) -> Option<String> {
+        if let Some(url) = &self.base_url {
+            match reqwest::Url::parse(url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+                _ => return Some(format!("--base-url {url:?} is not an http(s) URL")),
+            }
+            if !self.deviations.is_empty() {
+                return Some("--deviate applies to the embedded emulator only; drop --base-url".into());
+            }
+        }
+        if let Some(r) = self.rate
+            && !(r.is_finite() && (0.001..=10_000.0).contains(&r))
+        {
+            return Some(format!("--rate {r} is not between 0.001 and 10000 requests per second"));
+        }
+        if !(1..=3600).contains(&self.timeout) {
+            return Some(format!("--timeout {} is not between 1 and 3600 seconds", self.timeout));
+        }
+        if self.max_time.is_some_and(|t| !(1..=7 * 24 * 3600).contains(&t)) {
+            return Some("--max-time must be between 1 second and a week".into());
+        }
+        if self.max_failures == 0 {
+            return Some("--max-failures must be at least 1".into());
+        }
+        if self.max_requests == Some(0) {
+            return Some("--max-requests must be at least 1".into());
+        }
+        if self.registration_tokens.iter().any(|t| t.trim().is_empty()) {
+            return Some("--registration-token must not be empty".into());
+        }
+        None
+    }
+
+    /// The run-time limit in force: the flag, or the default for a target off this machine.
+    pub fn max_time(&self) -> Option<std::time::Duration> {
+        let remote = self.base_url.as_deref().and_then(|u| reqwest::Url::parse(u).ok()).is_some_and(|u| {
+            let host = u.host_str().unwrap_or_default().trim_matches(['[', ']']);
+            let loopback = host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            !loopback && host != "localhost"
+        });
+        self.max_time.or(remote.then_some(DEFAULT_REMOTE_MAX_TIME)).map(std::time::Duration::from_secs)
+    }
+}
+
 /// Which server to talk to and how politely; shared by `run` and `liveness`.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
@@ -82,15 +135,33 @@ pub struct TargetArgs {
     /// The project flow to create registrations in (default: any the client token sees).
     #[arg(long, env = "VERIFIK_PROJECT_FLOW")]
     pub project_flow: Option<String>,
+    /// Registration tokens to use when the target offers no other set-up (repeatable); each is spent
+    /// by its first 200.
+    #[arg(
+        long = "registration-token",
+        value_name = "T",
+        env = "VERIFIK_REGISTRATION_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub registration_tokens: Vec<String>,
     /// Stop sending after this many requests; what is left is skipped with the reason.
     #[arg(long)]
     pub max_requests: Option<u64>,
-    /// At most this many requests per second.
+    /// At most this many requests per second (0.001 to 10000).
     #[arg(long)]
     pub rate: Option<f64>,
-    /// Seconds to wait for one answer.
+    /// Seconds to wait for one answer (1 to 3600). A body that trickles in below 1 KiB/s is a timeout
+    /// whatever this says.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// Seconds the whole run may take; what is left is reported as not run (default: 900 for a target
+    /// that is not on loopback, none otherwise).
+    #[arg(long, value_name = "SECS")]
+    pub max_time: Option<u64>,
+    /// Consecutive transport failures or timeouts of one route after which the target is given up.
+    #[arg(long, default_value_t = 3)]
+    pub max_failures: u32,
     /// Deviations of the embedded emulator (repeatable), to watch the suite catch them.
     #[arg(long = "deviate", value_name = "NAME")]
     pub deviations: Vec<Deviation>,

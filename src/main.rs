@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser as _;
-use verifik_conformance::cli::{Cli, Command, CompareArgs, EmulateArgs, FixturesArgs, LivenessArgs, RunArgs};
+use verifik_conformance::cli::{
+    Cli, Command, CompareArgs, EmulateArgs, FixturesArgs, LivenessArgs, RunArgs, TargetArgs,
+};
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
 use verifik_conformance::suite::{RunSettings, TargetSpec, catalogue, plan, runner};
 use verifik_conformance::{liveness, report};
@@ -42,18 +44,35 @@ fn fail(code: u8, message: &str) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn usage_problems(args: &RunArgs) -> Option<String> {
-    if let Some(url) = &args.target.base_url {
-        match reqwest::Url::parse(url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-            _ => return Some(format!("--base-url {url:?} is not an http(s) URL")),
-        }
-        if !args.target.deviations.is_empty() {
-            return Some("--deviate applies to the embedded emulator only; drop --base-url".into());
-        }
+/// The target and run settings both commands share, from the flags.
+fn target_spec(t: &TargetArgs, emulator_profile: bool) -> TargetSpec {
+    match t.base_url.clone() {
+        None => TargetSpec::Embedded { deviations: t.deviations.clone() },
+        Some(base_url) => TargetSpec::Url {
+            base_url,
+            client_token: t.client_token.clone(),
+            project_flow: t.project_flow.clone(),
+            registration_tokens: t.registration_tokens.clone(),
+            emulator_profile,
+        },
     }
-    if args.target.rate.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-        return Some("--rate must be a positive number of requests per second".into());
+}
+
+fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) -> RunSettings {
+    RunSettings {
+        max_requests: t.max_requests,
+        rate: t.rate,
+        timeout: Duration::from_secs(t.timeout),
+        strict,
+        max_time: t.max_time(),
+        max_failures: t.max_failures,
+        ..RunSettings::new(seed, cases)
+    }
+}
+
+fn usage_problems(args: &RunArgs) -> Option<String> {
+    if let Some(problem) = args.target.problems() {
+        return Some(problem);
     }
     if args.cases == 0 {
         return Some("--cases must be at least 1".into());
@@ -71,7 +90,8 @@ fn usage_problems(args: &RunArgs) -> Option<String> {
     None
 }
 
-#[expect(clippy::print_stdout, reason = "listing, plan and run summary are the command's output")]
+#[expect(clippy::print_stdout, reason = "listing and plan are the command's output")]
+#[expect(clippy::print_stderr, reason = "the seed and the run summary are human lines, kept off stdout")]
 fn run(args: RunArgs) -> ExitCode {
     if let Some(problem) = usage_problems(&args) {
         return fail(2, &problem);
@@ -93,25 +113,11 @@ fn run(args: RunArgs) -> ExitCode {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         (nanos as u64) ^ u64::from(std::process::id())
     });
-    let spec = match args.target.base_url.clone() {
-        None => TargetSpec::Embedded { deviations: args.target.deviations.clone() },
-        Some(base_url) => TargetSpec::Url {
-            base_url,
-            client_token: args.target.client_token.clone(),
-            project_flow: args.target.project_flow.clone(),
-            emulator_profile: args.emulator_profile,
-        },
-    };
-    let settings = RunSettings {
-        seed,
-        cases: args.cases,
-        max_requests: args.target.max_requests,
-        rate: args.target.rate,
-        timeout: Duration::from_secs(args.target.timeout.max(1)),
-        strict: args.strict,
-    };
+    let spec = target_spec(&args.target, args.emulator_profile);
+    let settings = run_settings(&args.target, seed, args.cases, args.strict);
     if !args.libtest.list {
-        println!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);
+        // Human lines go to stderr: stdout stays libtest's, pure under `--format json`.
+        eprintln!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);
     }
     let result = runner::run(spec, settings, &args.libtest);
     if args.libtest.list {
@@ -123,9 +129,14 @@ fn run(args: RunArgs) -> ExitCode {
         code = fail(2, &format!("cannot write {}: {e}", path.display()));
     }
     let warnings = result.events.iter().filter(|e| e.verdict == report::Verdict::Warn).count();
-    println!("target: {}; {} requests; {} warning(s) on inferred behaviours", result.target, result.requests, warnings);
+    eprintln!("target: {}; {} requests; {} warning(s)", result.target, result.requests, warnings);
+    if let Some(cause) = &result.down {
+        eprintln!("error: the target stopped answering, so what was left was not run: {cause}");
+    } else if result.out_of_time {
+        eprintln!("error: the run's time limit (--max-time) was reached; what was left was not run");
+    }
     if result.ran_nothing() {
-        println!("error: no behaviour ran (an empty selection, or every behaviour skipped): that is a failure");
+        eprintln!("error: no behaviour ran (an empty selection, or every behaviour skipped): that is a failure");
     }
     code
 }
@@ -137,6 +148,12 @@ fn read_run(path: &std::path::Path) -> Result<liveness::record::RunFile, String>
 
 #[expect(clippy::print_stdout, reason = "the run summary and comparison are the command's output")]
 fn liveness(args: LivenessArgs) -> ExitCode {
+    if let Some(problem) = args.target.problems() {
+        return fail(2, &problem);
+    }
+    if !(0.0..=1.0).contains(&args.max_error_share) {
+        return fail(2, "--max-error-share must be between 0 and 1");
+    }
     let baseline = match args.baseline.as_deref().map(read_run).transpose() {
         Ok(b) => b,
         Err(e) => return fail(2, &e),
@@ -144,29 +161,9 @@ fn liveness(args: LivenessArgs) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return fail(2, &format!("cannot create {}: {e}", args.out.display()));
     }
-    let (spec, target) = match &args.target.base_url {
-        None => (TargetSpec::Embedded { deviations: args.target.deviations.clone() }, "embedded emulator".to_owned()),
-        Some(url) => {
-            if reqwest::Url::parse(url).is_err() {
-                return fail(2, &format!("--base-url {url:?} is not a URL"));
-            }
-            let spec = TargetSpec::Url {
-                base_url: url.clone(),
-                client_token: args.target.client_token.clone(),
-                project_flow: args.target.project_flow.clone(),
-                emulator_profile: false,
-            };
-            (spec, url.clone())
-        }
-    };
-    let settings = RunSettings {
-        seed: 0,
-        cases: 1,
-        max_requests: args.target.max_requests,
-        rate: args.target.rate,
-        timeout: Duration::from_secs(args.target.timeout.max(1)),
-        strict: false,
-    };
+    let spec = target_spec(&args.target, false);
+    let target = args.target.base_url.clone().unwrap_or_else(|| "embedded emulator".to_owned());
+    let settings = run_settings(&args.target, 0, 1, false);
     let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
         Ok(c) => c,
         Err(e) => return fail(2, &e),
@@ -185,14 +182,20 @@ fn liveness(args: LivenessArgs) -> ExitCode {
     if let Some(r) = &m.bpcer {
         println!("BPCER: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
     }
-    match baseline {
-        None => ExitCode::SUCCESS,
-        Some(b) => {
-            let c = liveness::compare::compare(&b, &run);
-            print!("{}", c.summary());
-            if c.verdict == liveness::compare::Verdict::Drifted { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    let errors = liveness::record::ErrorSummary::of(&run.samples);
+    println!("{} judged, {} ended in an error ({:.1} %)", errors.judged, errors.errors, 100.0 * errors.share());
+    let mut code = ExitCode::SUCCESS;
+    if let Some(problem) = errors.problem(args.max_error_share) {
+        code = fail(1, &problem);
+    }
+    if let Some(b) = baseline {
+        let c = liveness::compare::compare(&b, &run);
+        print!("{}", c.summary());
+        if c.verdict == liveness::compare::Verdict::Drifted {
+            code = ExitCode::FAILURE;
         }
     }
+    code
 }
 
 #[expect(clippy::print_stdout, reason = "the comparison is the command's output")]

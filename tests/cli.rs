@@ -43,6 +43,34 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn target_flags_are_checked_before_anything_is_sent_for_run_and_liveness() {
+    let out = temp("flags");
+    let out = out.to_str().expect("utf-8");
+    for flags in [&["--rate", "1e-20"][..], &["--rate=-1"], &["--rate", "-1"], &["--rate", "NaN"], &["--timeout", "0"]]
+    {
+        for command in [&["run"][..], &["liveness", "--out", out]] {
+            let o = bin().args(command).args(flags).output().expect("the binary runs");
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{command:?} {flags:?}: {}", text(&o));
+            assert!(stderr.contains("error"), "{command:?} {flags:?}: the message goes to stderr: {}", text(&o));
+            assert!(!text(&o).contains("panicked"), "{command:?} {flags:?}");
+        }
+    }
+}
+
+#[test]
+fn format_json_keeps_stdout_pure() {
+    let o = run(&["--format", "json", "--cases", "2", "--seed", "5", "auth::"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.lines().count() > 10);
+    for line in stdout.lines() {
+        assert!(serde_json::from_str::<serde_json::Value>(line).is_ok(), "not JSON on stdout: {line}");
+    }
+    assert!(String::from_utf8_lossy(&o.stderr).contains("replay with --seed 5"), "the seed line is on stderr");
+}
+
+#[test]
 fn list_shows_every_behaviour_with_its_statement_and_strictness() {
     let o = run(&["--list"]);
     assert_eq!(o.status.code(), Some(0));

@@ -3,7 +3,6 @@
 //! `cargo test --test conformance -- auth::` runs one family.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use verifik_conformance::suite::{RunSettings, TargetSpec, runner};
 
@@ -11,8 +10,7 @@ fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let seed = std::env::var("VERIFIK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_126);
     let cases = std::env::var("VERIFIK_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(32);
-    let settings =
-        RunSettings { seed, cases, max_requests: None, rate: None, timeout: Duration::from_secs(30), strict: false };
+    let settings = RunSettings::new(seed, cases);
     let result = runner::run(TargetSpec::Embedded { deviations: Vec::new() }, settings, &args);
     if args.list {
         return ExitCode::SUCCESS;

@@ -2,13 +2,13 @@
 //! the behaviours that deviation breaks, and nowhere else. A check that cannot fail would show up
 //! here as a deviation nobody catches.
 
-use std::collections::BTreeSet;
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet};
 
 use verifik_conformance::emulator::{Deviation, EmulatorConfig, RunningEmulator};
 use verifik_conformance::report::Verdict;
 use verifik_conformance::suite::runner::{self, RunResult};
 use verifik_conformance::suite::{Outcome, RunSettings, TargetSpec, Violation};
+use verifik_conformance::target::Capability;
 
 const SEED: u64 = 20_261_126;
 
@@ -20,14 +20,7 @@ fn run(deviations: Vec<Deviation>) -> RunResult {
     ));
     let args =
         libtest_mimic::Arguments { logfile: Some(log.display().to_string()), ..libtest_mimic::Arguments::default() };
-    let settings = RunSettings {
-        seed: SEED,
-        cases: 16,
-        max_requests: None,
-        rate: None,
-        timeout: Duration::from_secs(30),
-        strict: false,
-    };
+    let settings = RunSettings::new(SEED, 16);
     let result = runner::run(TargetSpec::Embedded { deviations }, settings, &args);
     let _ = std::fs::remove_file(log);
     result
@@ -222,26 +215,129 @@ fn each_deviation_fails_exactly_the_behaviours_it_breaks() {
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
 }
 
+/// How the suite reaches an emulator served on a socket and judged as a vendor target.
+#[derive(Clone, Copy, PartialEq)]
+enum SetUp {
+    ProviderStates,
+    ClientToken,
+    HandedInTokens(usize),
+    Nothing,
+}
+
 /// Runs the suite against an emulator served on a socket, judged as a vendor target.
 fn run_as_vendor(deviations: Vec<Deviation>, strict: bool) -> RunResult {
+    run_served(deviations, strict, SetUp::ProviderStates)
+}
+
+fn run_served(deviations: Vec<Deviation>, strict: bool, setup: SetUp) -> RunResult {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    let config = EmulatorConfig { provider_states: true, deviations, ..EmulatorConfig::default() };
+    let provider_states = setup == SetUp::ProviderStates;
+    let config = EmulatorConfig { provider_states, deviations, ..EmulatorConfig::default() };
     let emu = rt.block_on(RunningEmulator::start(config)).expect("emulator starts");
+    let client = emu.seeded.client_token.clone();
+    let tokens = match setup {
+        SetUp::HandedInTokens(n) => rt.block_on(mint(&emu.base_url(), &client, n)),
+        _ => Vec::new(),
+    };
     let spec = TargetSpec::Url {
         base_url: emu.base_url(),
-        client_token: Some(emu.seeded.client_token.clone()),
+        client_token: matches!(setup, SetUp::ProviderStates | SetUp::ClientToken).then_some(client),
         project_flow: None,
+        registration_tokens: tokens,
         emulator_profile: false,
     };
     let log = std::env::temp_dir().join(format!("verifik-vendor-{}-{strict}.log", std::process::id()));
     let args =
         libtest_mimic::Arguments { logfile: Some(log.display().to_string()), ..libtest_mimic::Arguments::default() };
-    let settings =
-        RunSettings { seed: SEED, cases: 8, max_requests: None, rate: None, timeout: Duration::from_secs(30), strict };
+    let settings = RunSettings { strict, ..RunSettings::new(SEED, 8) };
     let result = runner::run(spec, settings, &args);
     let _ = std::fs::remove_file(log);
     let _ = rt.block_on(emu.shutdown());
     result
+}
+
+/// `n` fresh App Registration tokens, created through the public API as a user would.
+async fn mint(base: &str, client_token: &str, n: usize) -> Vec<String> {
+    let http = reqwest::Client::new();
+    let get = |path: &str| http.get(format!("{base}{path}")).bearer_auth(client_token).send();
+    let flows: serde_json::Value = get("/v2/project-flows").await.expect("flows").json().await.expect("json");
+    let projects: serde_json::Value = get("/v2/projects").await.expect("projects").json().await.expect("json");
+    let with_collection = |f: &&serde_json::Value| {
+        projects["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["_id"] == f["project"] && !p["assignedCollection"].is_null())
+    };
+    let flow = flows["data"].as_array().into_iter().flatten().find(with_collection).expect("a flow with a collection");
+    let mut tokens = Vec::new();
+    for i in 0..n {
+        let body = serde_json::json!({"project": flow["project"], "projectFlow": flow["_id"], "email": format!("handed-in-{i}@example.com")});
+        let created: serde_json::Value = http
+            .post(format!("{base}/v2/app-registrations"))
+            .bearer_auth(client_token)
+            .json(&body)
+            .send()
+            .await
+            .expect("created")
+            .json()
+            .await
+            .expect("json");
+        tokens.push(created["data"]["token"].as_str().expect("a token").to_owned());
+    }
+    tokens
+}
+
+fn skipped(result: &RunResult) -> BTreeMap<String, String> {
+    result
+        .records
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Skipped(why) => Some((r.name.clone(), why.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn needing(capability: Capability) -> BTreeSet<String> {
+    verifik_conformance::suite::catalogue::all()
+        .iter()
+        .filter(|b| b.needs.contains(&capability))
+        .map(|b| b.trial_name())
+        .collect()
+}
+
+#[test]
+fn targets_with_less_still_get_a_verdict() {
+    // A vendor-like target: the public API and a client token. Only what needs provider states is
+    // skipped; the documented liveness failure is reached through the fixture set's attacks.
+    let vendor_like = run_served(Vec::new(), false, SetUp::ClientToken);
+    assert_eq!(failed(&vendor_like), BTreeSet::new());
+    let skips = skipped(&vendor_like);
+    assert_eq!(skips.keys().cloned().collect::<BTreeSet<_>>(), needing(Capability::ProviderStates), "{skips:#?}");
+    let passed = |r: &RunResult, name: &str| {
+        r.records.iter().any(|t| t.name == name && matches!(t.outcome, Outcome::Passed { .. }))
+    };
+    assert!(passed(&vendor_like, "documented::BV-409-LIVENESS-FAILED"));
+
+    // Three handed-in registration tokens and nothing else: the refusals run first and pass, what
+    // finds every token spent is skipped saying so, and nothing fails.
+    let handed = run_served(Vec::new(), false, SetUp::HandedInTokens(3));
+    assert_eq!(failed(&handed), BTreeSet::new());
+    assert!(handed.conclusion.num_passed >= 20, "{}", handed.conclusion.num_passed);
+    let skips = skipped(&handed);
+    assert!(skips.values().any(|why| why.contains("needs 1 more registration token")), "{skips:#?}");
+
+    // Nothing at all: the Authorization-header behaviours still run.
+    let bare = run_served(Vec::new(), false, SetUp::Nothing);
+    assert_eq!(failed(&bare), BTreeSet::new());
+    let ran: BTreeSet<String> =
+        bare.records.iter().filter(|r| !matches!(r.outcome, Outcome::Skipped(_))).map(|r| r.name.clone()).collect();
+    let header: BTreeSet<String> =
+        ["auth::AUTH-ALG-NONE", "auth::AUTH-MALFORMED", "auth::AUTH-MISSING-HEADER", "auth::AUTH-WRONG-SCHEME"]
+            .map(String::from)
+            .into();
+    assert_eq!(ran, header);
 }
 
 #[test]

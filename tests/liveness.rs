@@ -13,14 +13,7 @@ use verifik_conformance::liveness::record::{Decision, RunFile, meets, record};
 use verifik_conformance::suite::{Ctx, RunSettings, TargetSpec};
 
 fn run(deviations: Vec<Deviation>, set: &[faces::Fixture]) -> RunFile {
-    let settings = RunSettings {
-        seed: 1,
-        cases: 1,
-        max_requests: None,
-        rate: None,
-        timeout: Duration::from_secs(60),
-        strict: false,
-    };
+    let settings = RunSettings { timeout: Duration::from_secs(60), ..RunSettings::new(1, 1) };
     let ctx = Ctx::new(&TargetSpec::Embedded { deviations }, &settings).expect("emulator starts");
     record(&ctx, set, &[Os::Desktop], 1, "embedded emulator".into())
 }
@@ -99,6 +92,21 @@ fn emulator_outcomes_stability_and_drift() {
     assert_eq!(drifted.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&drifted.stdout).contains("flipped: obama3/jpeg-q30"));
     assert_eq!(compare_bin(&a, &dir.join("missing.json")).status.code(), Some(2));
+
+    // A dead target: `liveness` exits 1 naming the cause, and compares as drifted.
+    let dead_dir = dir.join("dead");
+    let dead = std::process::Command::new(env!("CARGO_BIN_EXE_verifik-conformance"))
+        .args(["liveness", "--base-url", "http://127.0.0.1:1", "--client-token", "x", "--os", "DESKTOP", "--out"])
+        .arg(&dead_dir)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&dead.stderr);
+    assert_eq!(dead.status.code(), Some(1), "{said}");
+    assert!(said.contains("no presentation of 54 was judged") && said.contains("could not connect"), "{said}");
+    let gone = compare_bin(&a, &dead_dir.join("run.json"));
+    let out = String::from_utf8_lossy(&gone.stdout);
+    assert_eq!(gone.status.code(), Some(1), "{out}");
+    assert!(out.contains("verdict: drifted") && out.contains("the error share changed: 0/54 -> 54/54"), "{out}");
     let html = verifik_conformance::liveness::html::render(&first);
     assert!(html.contains("APCER attack/print") && html.contains("<svg") && html.contains("polyline"));
     let _ = std::fs::remove_dir_all(dir);

@@ -240,6 +240,27 @@ pub fn build() -> Vec<Fixture> {
     out
 }
 
+/// The attack presentations of the set (print, then screen replay, for each bona fide face in turn),
+/// derived one at a time as they are asked for: a behaviour that stops at the first refused attack
+/// pays for no more than it shows.
+pub fn attack_presentations() -> impl Iterator<Item = Fixture> {
+    BONA_FIDE.iter().enumerate().flat_map(|(seed, id)| {
+        let img = source(id).and_then(|b| image::load_from_memory(b).ok());
+        let print = img.clone().map(|img| {
+            let bytes = derive::print_attack(&img, seed as u64 + 1);
+            (format!("{id}/print"), Species::Print, bytes)
+        });
+        let replay = img.map(|img| (format!("{id}/screen-replay"), Species::ScreenReplay, derive::screen_replay(&img)));
+        [print, replay].into_iter().flatten().map(|(id, species, bytes)| Fixture {
+            id,
+            class: Class::Attack(species),
+            expected: Expected::Reject,
+            media_type: media_type(&bytes),
+            bytes,
+        })
+    })
+}
+
 /// The manifest entries the derived fixtures should have.
 pub fn derived_entries(set: &[Fixture]) -> Vec<DerivedEntry> {
     set.iter()

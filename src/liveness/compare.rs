@@ -32,6 +32,24 @@ pub struct Flip {
     pub current_score: Option<f64>,
 }
 
+/// A presentation judged in one run and not in the other.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    pub fixture: String,
+    pub os: String,
+    pub repeat: u32,
+    pub baseline: Decision,
+    pub current: Decision,
+}
+
+/// The error shares of the two runs and Fisher's exact test between them.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorShares {
+    pub baseline: (usize, usize),
+    pub current: (usize, usize),
+    pub p_value: f64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     pub pairs: usize,
@@ -41,6 +59,10 @@ pub struct Comparison {
     pub p95_abs_delta: Option<f64>,
     pub mean_delta: Option<f64>,
     pub flips: Vec<Flip>,
+    /// Presentations judged in one run and not in the other.
+    pub changes: Vec<Change>,
+    /// Errors out of presentations in each run, tested with Fisher's exact test.
+    pub errors: ErrorShares,
     pub wilcoxon: Wilcoxon,
     pub ks: Option<KolmogorovSmirnov>,
     pub wasserstein: Option<f64>,
@@ -81,14 +103,24 @@ pub fn compare(baseline: &RunFile, current: &RunFile) -> Comparison {
     let base: BTreeMap<Key, &Sample> = baseline.samples.iter().map(|s| (key(s), s)).collect();
     let mut deltas = Vec::new();
     let mut flips = Vec::new();
+    let mut changes = Vec::new();
     let mut pairs = 0;
+    let judged = |d: Decision| matches!(d, Decision::Pass | Decision::ScoreReject);
     for c in &current.samples {
         let Some(b) = base.get(&key(c)) else { continue };
         pairs += 1;
         if let (Some(x), Some(y)) = (b.score, c.score) {
             deltas.push(y - x);
         }
-        let judged = |d: Decision| matches!(d, Decision::Pass | Decision::ScoreReject);
+        if judged(b.decision) != judged(c.decision) {
+            changes.push(Change {
+                fixture: c.fixture.clone(),
+                os: c.os.to_string(),
+                repeat: c.repeat,
+                baseline: b.decision,
+                current: c.decision,
+            });
+        }
         if judged(b.decision) && judged(c.decision) && passed(b.decision) != passed(c.decision) {
             flips.push(Flip {
                 fixture: c.fixture.clone(),
@@ -113,6 +145,24 @@ pub fn compare(baseline: &RunFile, current: &RunFile) -> Comparison {
     let mut reasons = Vec::new();
     if !flips.is_empty() {
         reasons.push(format!("{} decision(s) flipped at the threshold", flips.len()));
+    }
+    // A judged presentation that became a quality rejection (or the reverse) is the target deciding
+    // differently; one that became an error is weighed by the error shares below.
+    let decided = changes.iter().filter(|c| c.baseline != Decision::Error && c.current != Decision::Error).count();
+    if decided > 0 {
+        reasons.push(format!("{decided} presentation(s) judged in one run and not judged in the other"));
+    }
+    let count = |r: &RunFile| (r.samples.iter().filter(|s| s.decision == Decision::Error).count(), r.samples.len());
+    let (eb, ec) = (count(baseline), count(current));
+    let p_value = stats::fisher_exact(eb.0 as u64, (eb.1 - eb.0) as u64, ec.0 as u64, (ec.1 - ec.0) as u64);
+    if p_value < ALPHA {
+        reasons.push(format!(
+            "the error share changed: {}/{} -> {}/{} presentations ended in an error (Fisher's exact p = {p_value:.2e})",
+            eb.0, eb.1, ec.0, ec.1
+        ));
+    }
+    if current.samples.iter().all(|s| !judged(s.decision)) {
+        reasons.push("the current run judged no presentation".to_owned());
     }
     if p95.is_some_and(|p| p > noise_floor) && wilcoxon.p_value < ALPHA {
         reasons.push(format!(
@@ -140,6 +190,8 @@ pub fn compare(baseline: &RunFile, current: &RunFile) -> Comparison {
         p95_abs_delta: p95,
         mean_delta: (!deltas.is_empty()).then(|| deltas.iter().sum::<f64>() / deltas.len() as f64),
         flips,
+        changes,
+        errors: ErrorShares { baseline: eb, current: ec, p_value },
         wilcoxon,
         ks,
         wasserstein,
@@ -183,6 +235,23 @@ Wilcoxon signed-rank: n = {}, W+ = {}, p = {:.3e}\nKolmogorov-Smirnov: {}\nWasse
                 flip.current,
                 f(flip.current_score)
             ));
+        }
+        out.push_str(&format!(
+            "errors: {}/{} -> {}/{} (Fisher's exact p = {:.3e})\n",
+            self.errors.baseline.0,
+            self.errors.baseline.1,
+            self.errors.current.0,
+            self.errors.current.1,
+            self.errors.p_value
+        ));
+        for c in self.changes.iter().take(20) {
+            out.push_str(&format!(
+                "changed: {} os {} repeat {}: {:?} -> {:?}\n",
+                c.fixture, c.os, c.repeat, c.baseline, c.current
+            ));
+        }
+        if self.changes.len() > 20 {
+            out.push_str(&format!("changed: ... and {} more\n", self.changes.len() - 20));
         }
         out.push_str(&format!("verdict: {}", if self.verdict == Verdict::Stable { "stable" } else { "drifted" }));
         for r in &self.reasons {

@@ -12,7 +12,10 @@ use super::stats::{self, Rate};
 use crate::api::{Os, PrefixedMessage, Score};
 use crate::faces::{Class, Expected, Fixture, Species};
 use crate::suite::Ctx;
-use crate::target::{Call, StateParams};
+use crate::target::{Call, ProvisionError, StateParams, TargetError};
+
+/// The name a liveness run's set-ups are held under.
+const LIVENESS: crate::suite::BehaviourId = crate::suite::BehaviourId("LIVENESS-RUN");
 
 /// How a target answered one presentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -28,6 +31,46 @@ pub enum Decision {
     Error,
 }
 
+/// Why a presentation ended in an error rather than a decision. Quality rejections are decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCause {
+    /// No answer: refused connection, reset, timeout, a body too slow, a target given up.
+    Transport,
+    /// A 5xx.
+    ServerError,
+    /// A 401 or 403: an expired or wrong credential.
+    Unauthorized,
+    /// A 429.
+    RateLimited,
+    /// The registration for the presentation could not be set up.
+    SetUp,
+    /// Any other answer that is not a decision.
+    Other,
+}
+
+impl ErrorCause {
+    fn of_status(status: reqwest::StatusCode) -> ErrorCause {
+        match status.as_u16() {
+            500..=599 => ErrorCause::ServerError,
+            401 | 403 => ErrorCause::Unauthorized,
+            429 => ErrorCause::RateLimited,
+            _ => ErrorCause::Other,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorCause::Transport => "no answer (transport)",
+            ErrorCause::ServerError => "5xx",
+            ErrorCause::Unauthorized => "401/403",
+            ErrorCause::RateLimited => "429",
+            ErrorCause::SetUp => "set-up failed",
+            ErrorCause::Other => "other answers",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     pub fixture: String,
@@ -41,6 +84,9 @@ pub struct Sample {
     pub censored: bool,
     /// The provider code of a quality failure, or a short description of an error.
     pub detail: Option<String>,
+    /// Why an `Error` is one (absent in run files written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<ErrorCause>,
     pub latency_ms: f64,
 }
 
@@ -90,7 +136,7 @@ fn parse_failure(body: &serde_json::Value) -> (Decision, Option<f64>, Option<Str
 
 /// Presents one fixture once; never fails, an unusable answer is recorded as `Error`.
 fn present(ctx: &Ctx, fixture: &Fixture, os: Os, repeat: u32, threshold: &mut Option<f64>) -> Sample {
-    let mut sample = Sample {
+    let sample = Sample {
         fixture: fixture.id.clone(),
         class: fixture.class,
         os,
@@ -99,12 +145,21 @@ fn present(ctx: &Ctx, fixture: &Fixture, os: Os, repeat: u32, threshold: &mut Op
         score: None,
         censored: false,
         detail: None,
+        cause: None,
         latency_ms: 0.0,
     };
-    let face = ctx.fixtures.face_jpeg_uri();
-    let reg = match ctx.block_on(ctx.provisioner.registration(&ctx.target, &StateParams::default(), face)) {
+    let sample = judge(ctx, fixture, os, sample, threshold);
+    ctx.release(LIVENESS);
+    sample
+}
+
+fn judge(ctx: &Ctx, fixture: &Fixture, os: Os, mut sample: Sample, threshold: &mut Option<f64>) -> Sample {
+    let reg = match ctx.provision(LIVENESS, &StateParams::default()) {
         Ok(r) => r,
         Err(why) => {
+            let transport =
+                matches!(&why, ProvisionError::Target(e) if e.is_transport() || matches!(e, TargetError::Down(_)));
+            sample.cause = Some(if transport { ErrorCause::Transport } else { ErrorCause::SetUp });
             sample.detail = Some(format!("set-up failed: {why}"));
             return sample;
         }
@@ -114,6 +169,7 @@ fn present(ctx: &Ctx, fixture: &Fixture, os: Os, repeat: u32, threshold: &mut Op
     let x = match ctx.send(&call) {
         Ok(x) => x,
         Err(e) => {
+            sample.cause = Some(ErrorCause::Transport);
             sample.detail = Some(e.to_string());
             return sample;
         }
@@ -140,13 +196,73 @@ fn present(ctx: &Ctx, fixture: &Fixture, os: Os, repeat: u32, threshold: &mut Op
     } else if x.status == 409 {
         let (decision, score, detail) = parse_failure(x.json());
         (sample.decision, sample.score, sample.detail) = (decision, score, detail);
+        if decision == Decision::Error {
+            sample.cause = Some(ErrorCause::Other);
+        }
         if let Some(min) = x.json()["minimumScore"].as_f64() {
             threshold.get_or_insert(min);
         }
     } else {
-        sample.detail = Some(format!("answered {}", x.status));
+        sample.cause = Some(ErrorCause::of_status(x.status));
+        sample.detail = Some(format!("answered {}", x.status.as_u16()));
     }
     sample
+}
+
+/// How many presentations a run judged, and why the others ended in an error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorSummary {
+    pub presentations: usize,
+    pub judged: usize,
+    pub errors: usize,
+    pub by_cause: BTreeMap<ErrorCause, usize>,
+    /// The most frequent cause, with the first detail recorded for it.
+    pub dominant: Option<(ErrorCause, String)>,
+}
+
+impl ErrorSummary {
+    pub fn of(samples: &[Sample]) -> ErrorSummary {
+        let mut by_cause: BTreeMap<ErrorCause, usize> = BTreeMap::new();
+        for s in samples.iter().filter(|s| s.decision == Decision::Error) {
+            *by_cause.entry(s.cause.unwrap_or(ErrorCause::Other)).or_default() += 1;
+        }
+        let dominant = by_cause.iter().max_by_key(|(_, n)| **n).map(|(cause, _)| {
+            let detail = samples
+                .iter()
+                .find(|s| s.decision == Decision::Error && s.cause.unwrap_or(ErrorCause::Other) == *cause)
+                .and_then(|s| s.detail.clone())
+                .unwrap_or_default();
+            (*cause, detail)
+        });
+        ErrorSummary {
+            presentations: samples.len(),
+            judged: samples.iter().filter(|s| matches!(s.decision, Decision::Pass | Decision::ScoreReject)).count(),
+            errors: by_cause.values().sum(),
+            by_cause,
+            dominant,
+        }
+    }
+
+    /// The share of presentations that ended in an error.
+    pub fn share(&self) -> f64 {
+        if self.presentations == 0 { 0.0 } else { self.errors as f64 / self.presentations as f64 }
+    }
+
+    /// Why a run cannot be trusted as a measurement: nothing judged, or too many errors.
+    pub fn problem(&self, max_share: f64) -> Option<String> {
+        let cause = self.dominant.as_ref().map_or(String::new(), |(c, d)| format!("; mostly {}: {d}", c.label()));
+        if self.judged == 0 {
+            return Some(format!("no presentation of {} was judged{cause}", self.presentations));
+        }
+        (self.share() > max_share).then(|| {
+            format!(
+                "{} of {} presentations ({:.1} %) ended in an error, above --max-error-share {max_share}{cause}",
+                self.errors,
+                self.presentations,
+                100.0 * self.share()
+            )
+        })
+    }
 }
 
 pub fn metrics(samples: &[Sample]) -> Metrics {
@@ -224,6 +340,7 @@ mod tests {
             score: None,
             censored: false,
             detail: None,
+            cause: None,
             latency_ms: 0.0,
         }
     }

@@ -18,7 +18,9 @@ use crate::api::{CreditCategory, CreditPage};
 use crate::emulator::{Deviation, EmulatorConfig, RunningEmulator};
 use crate::report::{Event, Verdict};
 use crate::schemas::SchemaSet;
-use crate::target::{Call, Exchange, Provisioner, Target, TargetError, TargetOptions};
+use crate::target::{
+    Call, Exchange, ProvisionError, Provisioned, Provisioner, StateParams, Target, TargetError, TargetOptions,
+};
 
 /// Whether inferred behaviours fail (the emulator and self-hosted targets that opt in) or warn
 /// (the vendor).
@@ -38,6 +40,8 @@ pub enum TargetSpec {
         base_url: String,
         client_token: Option<String>,
         project_flow: Option<String>,
+        /// Registration tokens handed in (`--registration-token`), used when nothing else sets up.
+        registration_tokens: Vec<String>,
         /// Inferred behaviours fail instead of warning (self-hosted targets that follow the emulator).
         emulator_profile: bool,
     },
@@ -53,6 +57,26 @@ pub struct RunSettings {
     pub timeout: Duration,
     /// Every warning fails: inferred expectations and undocumented fields, against any target.
     pub strict: bool,
+    /// The whole run ends by then; what is left is reported as not run.
+    pub max_time: Option<Duration>,
+    /// Consecutive transport failures of one route after which the target is given up.
+    pub max_failures: u32,
+}
+
+impl RunSettings {
+    /// Defaults for a run of `cases` cases per property with `seed`.
+    pub fn new(seed: u64, cases: u32) -> RunSettings {
+        RunSettings {
+            seed,
+            cases,
+            max_requests: None,
+            rate: None,
+            timeout: Duration::from_secs(30),
+            strict: false,
+            max_time: None,
+            max_failures: crate::target::DEFAULT_MAX_FAILURES,
+        }
+    }
 }
 
 pub struct Ctx {
@@ -72,6 +96,8 @@ pub struct Ctx {
     events: Mutex<Vec<Event>>,
     /// Per behaviour, the ids its successful validations created.
     created: Mutex<std::collections::HashMap<BehaviourId, CreatedIds>>,
+    /// Per behaviour, the registration tokens it holds, released when it ends.
+    leases: Mutex<std::collections::HashMap<BehaviourId, Vec<String>>>,
     _emulator: Option<RunningEmulator>,
 }
 
@@ -84,13 +110,16 @@ impl Ctx {
             .map_err(|e| format!("failed to start the async runtime: {e}"))?;
         let schemas = SchemaSet::load().map_err(|e| e.to_string())?;
         let fixtures = Fixtures::load();
+        let deadline = settings.max_time.map(|t| std::time::Instant::now() + t);
         let options = |base: String| TargetOptions {
             timeout: settings.timeout,
             max_requests: settings.max_requests,
             rate: settings.rate,
+            max_failures: settings.max_failures,
+            deadline,
             ..TargetOptions::new(base)
         };
-        let (target, emulator, client_token, project_flow, profile) = match spec {
+        let (target, emulator, client_token, project_flow, handed_in, profile) = match spec {
             TargetSpec::Embedded { deviations } => {
                 let config = EmulatorConfig {
                     provider_states: true,
@@ -102,20 +131,24 @@ impl Ctx {
                     .map_err(|e| format!("failed to start the embedded emulator: {e}"))?;
                 let target = Target::new(options(emu.base_url())).map_err(|e| e.to_string())?;
                 let token = emu.seeded.client_token.clone();
-                (target, Some(emu), Some(token), None, Profile::Emulator)
+                (target, Some(emu), Some(token), None, Vec::new(), Profile::Emulator)
             }
-            TargetSpec::Url { base_url, client_token, project_flow, emulator_profile } => {
+            TargetSpec::Url { base_url, client_token, project_flow, registration_tokens, emulator_profile } => {
                 let target = Target::new(options(base_url.clone())).map_err(|e| e.to_string())?;
                 let profile = if *emulator_profile { Profile::Emulator } else { Profile::Vendor };
-                (target, None, client_token.clone(), project_flow.clone(), profile)
+                (target, None, client_token.clone(), project_flow.clone(), registration_tokens.clone(), profile)
             }
         };
         // Only the conformant embedded emulator may leave `.snap.new` files in the source tree; any other
         // target (a deviating emulator, a self-hosted one) compares against a throw-away copy.
         let conformant = matches!(spec, TargetSpec::Embedded { deviations } if deviations.is_empty());
         let snapshots = super::snapshot::folder_for_run(!conformant);
-        let provisioner =
-            runtime.block_on(Provisioner::detect(&target, client_token.as_deref(), project_flow.as_deref()));
+        let provisioner = runtime.block_on(Provisioner::detect(
+            &target,
+            client_token.as_deref(),
+            project_flow.as_deref(),
+            &handed_in,
+        ));
         let description = format!(
             "{} ({}, set-up: {})",
             target.base_url(),
@@ -139,6 +172,7 @@ impl Ctx {
             snapshots,
             events: Mutex::new(Vec::new()),
             created: Mutex::new(std::collections::HashMap::new()),
+            leases: Mutex::new(std::collections::HashMap::new()),
             _emulator: emulator,
         })
     }
@@ -163,6 +197,22 @@ impl Ctx {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         self.seed ^ h
+    }
+
+    /// Sets up a registration for `behaviour`; the token it holds goes back when the behaviour ends.
+    pub fn provision(&self, behaviour: BehaviourId, params: &StateParams) -> Result<Provisioned, ProvisionError> {
+        let face = self.fixtures.face_jpeg_uri();
+        let reg = self.block_on(self.provisioner.registration(&self.target, params, face))?;
+        self.leases.lock().unwrap_or_else(|p| p.into_inner()).entry(behaviour).or_default().push(reg.token.clone());
+        Ok(reg)
+    }
+
+    /// Ends what `behaviour` holds: its registration tokens serve others unless a 200 spent them.
+    pub fn release(&self, behaviour: BehaviourId) {
+        let held = self.leases.lock().unwrap_or_else(|p| p.into_inner()).remove(&behaviour).unwrap_or_default();
+        for token in held {
+            self.provisioner.release(&token);
+        }
     }
 
     /// The oracles every response of the central endpoint is judged by.
@@ -194,6 +244,9 @@ impl Ctx {
         let path = call.path.split('?').next().unwrap_or_default();
         if call.method == Method::POST && path == CENTRAL {
             out.extend(self.generic_findings(x));
+            if let (true, Some(token)) = (x.status == StatusCode::OK, call.credential()) {
+                self.provisioner.spent(token);
+            }
             if x.status == StatusCode::OK
                 && let Ok(r) = x.registration("the 200 body")
             {

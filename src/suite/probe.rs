@@ -9,7 +9,7 @@ use super::context::{Ctx, Profile};
 use super::oracle::Finding;
 use crate::api::Missing;
 use crate::report::{Event, Verdict};
-use crate::target::{Call, Exchange, Provisioned, StateParams, TargetError};
+use crate::target::{Call, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
 
 /// The central endpoint's path.
 pub const CENTRAL: &str = "/v2/biometric-validations/app-registration";
@@ -132,8 +132,7 @@ impl<'a> Probe<'a> {
 
     /// Sets up a registration; what the target cannot set up skips the behaviour with the reason.
     pub fn provision(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
-        let face = self.ctx.fixtures.face_jpeg_uri();
-        self.ctx.block_on(self.ctx.provisioner.registration(&self.ctx.target, params, face)).map_err(Stop::Skip)
+        self.ctx.provision(self.behaviour.id, params).map_err(stop_for_setup)
     }
 
     /// Compares the behaviour's first representative response with its snapshot (emulator profile,
@@ -147,6 +146,11 @@ impl<'a> Probe<'a> {
         let finding =
             super::snapshot::check(dir, self.behaviour.id.0, x, &self.ctx.schemas).err().map(|m| ("snapshot", m));
         self.record(finding, Strictness::Documented, Some(x));
+    }
+
+    /// This behaviour has no representative answer on this target: nothing is compared with a snapshot.
+    pub fn no_snapshot(&mut self) {
+        self.snapshotted = true;
     }
 
     /// Records one check with the behaviour's own strictness.
@@ -248,7 +252,17 @@ impl<'a> Probe<'a> {
 fn stop_for(e: TargetError) -> Stop {
     match e {
         TargetError::BudgetExhausted(_) => Stop::Skip(e.to_string()),
+        TargetError::Deadline => Stop::Fail("not run to its end: the run's time limit (--max-time) was reached".into()),
         other => Stop::Fail(other.to_string()),
+    }
+}
+
+/// What the target cannot set up skips the behaviour; a set-up that went wrong fails it.
+pub fn stop_for_setup(e: ProvisionError) -> Stop {
+    match e {
+        ProvisionError::Unavailable(why) => Stop::Skip(why),
+        ProvisionError::Failed(why) => Stop::Fail(format!("the set-up failed: {why}")),
+        ProvisionError::Target(e) => stop_for(e),
     }
 }
 
@@ -311,7 +325,7 @@ impl Probe<'_> {
             }
             ran.set(ran.get() + 1);
             let outcome = case(&judge, &value);
-            if !matches!(&outcome, Err((_, m)) if m.starts_with(TRANSPORT)) {
+            if !matches!(&outcome, Err((_, m)) if m.starts_with(TRANSPORT) || m.starts_with(SKIP)) {
                 emit_case(&outcome);
             }
             if outcome.is_err() {
@@ -321,6 +335,10 @@ impl Probe<'_> {
                 Ok(()) => Ok(()),
                 Err((_, message)) if message.starts_with(TRANSPORT) => {
                     *stopped.borrow_mut() = Some(Stop::Fail(message[TRANSPORT.len()..].to_owned()));
+                    Ok(())
+                }
+                Err((_, message)) if message.starts_with(SKIP) => {
+                    *stopped.borrow_mut() = Some(Stop::Skip(message[SKIP.len()..].to_owned()));
                     Ok(())
                 }
                 Err((strictness, message)) => {
@@ -359,6 +377,8 @@ impl Probe<'_> {
 
 /// Marks a case failure that is a transport problem, not a finding.
 pub const TRANSPORT: &str = "transport: ";
+/// Marks a case that could not be set up on this target: the property stops and is skipped.
+pub const SKIP: &str = "skip: ";
 
 /// What a generated case holds: the run's context, and the behaviour it belongs to.
 pub struct Case<'a> {
@@ -367,6 +387,14 @@ pub struct Case<'a> {
 }
 
 impl Case<'_> {
+    /// Sets up a registration inside a case; what cannot be set up stops the property (skip or fail).
+    pub fn provision(&self, params: &StateParams) -> Result<Provisioned, (Strictness, String)> {
+        self.ctx.provision(self.behaviour, params).map_err(|e| match stop_for_setup(e) {
+            Stop::Skip(why) => (Strictness::Documented, format!("{SKIP}{why}")),
+            Stop::Fail(why) => (Strictness::Documented, format!("{TRANSPORT}{why}")),
+        })
+    }
+
     /// Sends a request and applies every oracle that judges it (documented findings first).
     pub fn send(&self, call: &Call) -> Result<Exchange, (Strictness, String)> {
         let x = self.ctx.send(call).map_err(|e| (Strictness::Documented, format!("{TRANSPORT}{e}")))?;

@@ -30,6 +30,10 @@ pub struct RunResult {
     pub target: String,
     pub requests: u64,
     pub seed: u64,
+    /// Why the target was given up, if it was.
+    pub down: Option<String>,
+    /// Whether the run's time limit was reached.
+    pub out_of_time: bool,
 }
 
 impl RunResult {
@@ -45,8 +49,11 @@ impl RunResult {
 
 /// Builds the trials for the whole catalogue; nothing touches the target until one of them runs.
 pub fn trials(lazy: &Arc<LazyCtx>, records: &Arc<Mutex<Vec<TrialRecord>>>) -> Vec<Trial> {
-    catalogue::all()
-        .into_iter()
+    let mut all = catalogue::all();
+    // Behaviours that charge nothing run first: against a target with a few handed-in registration
+    // tokens, which a 200 spends, the refusals get to use them before the successes spend them.
+    all.sort_by_key(|b| (b.cost.charging > 0, b.trial_name()));
+    all.into_iter()
         .map(|b| {
             let (lazy, records) = (Arc::clone(lazy), Arc::clone(records));
             let kind = b.strictness.to_string();
@@ -64,6 +71,28 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
             message: format!("the target could not be prepared: {why}"),
             exchange: None,
         }]),
+        // A target given up, or a run out of time, ends what is left at once with the one cause.
+        Ok(ctx) if ctx.target.down().is_some() || ctx.target.past_deadline() => {
+            let message = match ctx.target.down() {
+                Some(cause) => format!("not run: the target stopped answering: {cause}"),
+                None => "not run: the run's time limit (--max-time) was reached".to_owned(),
+            };
+            Outcome::Failed(vec![super::Violation {
+                check: "target".into(),
+                strictness: super::Strictness::Documented,
+                message,
+                exchange: None,
+            }])
+        }
+        Ok(ctx) if !b.needs.is_empty() && ctx.provisioner.unreachable().is_some() => {
+            let e = ctx.provisioner.unreachable().map(ToString::to_string).unwrap_or_default();
+            Outcome::Failed(vec![super::Violation {
+                check: "target".into(),
+                strictness: super::Strictness::Documented,
+                message: format!("the target did not answer the set-up: {e}"),
+                exchange: None,
+            }])
+        }
         Ok(ctx) => match b.needs.iter().find(|c| !ctx.provisioner.has(**c)) {
             Some(missing) => {
                 let reason =
@@ -75,6 +104,7 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
             None => {
                 let mut probe = Probe::new(ctx, b);
                 let stopped = (b.run)(&mut probe);
+                ctx.release(b.id);
                 probe.finish(stopped)
             }
         },
@@ -100,11 +130,17 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
     let lazy = Arc::new(LazyCtx::new(spec, settings));
     let records = Arc::new(Mutex::new(Vec::new()));
     let conclusion = libtest_mimic::run(args, trials(&lazy, &records));
-    let (events, target, requests) = match lazy.built() {
-        Some(ctx) => (ctx.take_events(), ctx.description.clone(), ctx.target.requests_sent()),
-        None => (Vec::new(), "(not contacted)".to_owned(), 0),
+    let (events, target, requests, down, out_of_time) = match lazy.built() {
+        Some(ctx) => (
+            ctx.take_events(),
+            ctx.description.clone(),
+            ctx.target.requests_sent(),
+            ctx.target.down().map(str::to_owned),
+            ctx.target.past_deadline(),
+        ),
+        None => (Vec::new(), "(not contacted)".to_owned(), 0, None, false),
     };
     let mut records = std::mem::take(&mut *records.lock().unwrap_or_else(|p| p.into_inner()));
     records.sort_by(|a, b| a.name.cmp(&b.name));
-    RunResult { conclusion, records, events, target, requests, seed }
+    RunResult { conclusion, records, events, target, requests, seed, down, out_of_time }
 }

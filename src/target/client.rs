@@ -18,6 +18,13 @@ const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 const MAX_429_RETRIES: u32 = 3;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
+/// A body that has started must keep arriving at this many bytes per second on average (after a grace
+/// second), or the exchange is a timeout whatever `--timeout` says.
+pub const DEFAULT_FLOOR_BYTES_PER_SEC: u64 = 1024;
+/// Consecutive transport failures of one route after which the target is given up.
+pub const DEFAULT_MAX_FAILURES: u32 = 3;
+const BODY_GRACE: Duration = Duration::from_secs(1);
+
 #[derive(Debug, Clone)]
 pub struct TargetOptions {
     pub base_url: String,
@@ -25,11 +32,25 @@ pub struct TargetOptions {
     pub max_requests: Option<u64>,
     /// Requests per second at most.
     pub rate: Option<f64>,
+    /// Consecutive transport failures or timeouts of one route (counted across threads) after which
+    /// nothing more is sent.
+    pub max_failures: u32,
+    pub floor_bytes_per_sec: u64,
+    /// When the whole run must end; nothing is sent after it.
+    pub deadline: Option<Instant>,
 }
 
 impl TargetOptions {
     pub fn new(base_url: impl Into<String>) -> TargetOptions {
-        TargetOptions { base_url: base_url.into(), timeout: Duration::from_secs(30), max_requests: None, rate: None }
+        TargetOptions {
+            base_url: base_url.into(),
+            timeout: Duration::from_secs(30),
+            max_requests: None,
+            rate: None,
+            max_failures: DEFAULT_MAX_FAILURES,
+            floor_bytes_per_sec: DEFAULT_FLOOR_BYTES_PER_SEC,
+            deadline: None,
+        }
     }
 }
 
@@ -45,6 +66,41 @@ pub enum TargetError {
     Transport(String),
     #[error("could not build the HTTP client: {0}")]
     Client(String),
+    #[error("the body trickled in below {floor} bytes per second ({bytes} bytes after {millis} ms)")]
+    TooSlow { floor: u64, bytes: usize, millis: u128 },
+    /// Set once a route failed `max_failures` times in a row; every later request gets it at once.
+    #[error("the target stopped answering: {0}")]
+    Down(String),
+    #[error("the run's time limit was reached")]
+    Deadline,
+}
+
+impl TargetError {
+    /// A failure of the exchange itself (no answer, or no usable one in time), which counts towards
+    /// giving the target up.
+    pub fn is_transport(&self) -> bool {
+        matches!(
+            self,
+            TargetError::Timeout(_) | TargetError::Connect(_) | TargetError::Transport(_) | TargetError::TooSlow { .. }
+        )
+    }
+}
+
+/// Consecutive transport failures per route, shared by every thread of a run.
+#[derive(Debug, Default)]
+struct Health {
+    failures: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+    down: std::sync::OnceLock<String>,
+}
+
+/// A route without its query and with ObjectId segments folded, so `/v2/app-registrations/<id>` is one.
+fn route(method: &Method, path: &str) -> String {
+    let path = path.split('?').next().unwrap_or_default();
+    let folded: Vec<&str> = path
+        .split('/')
+        .map(|seg| if seg.len() == 24 && seg.bytes().all(|b| b.is_ascii_hexdigit()) { "{id}" } else { seg })
+        .collect();
+    format!("{method} {}", folded.join("/"))
 }
 
 /// A request body.
@@ -145,6 +201,10 @@ pub struct Target {
     max_requests: Option<u64>,
     interval: Option<Duration>,
     next_slot: Mutex<Instant>,
+    max_failures: u32,
+    floor: u64,
+    deadline: Option<Instant>,
+    health: Health,
 }
 
 impl Target {
@@ -160,8 +220,13 @@ impl Target {
             timeout: options.timeout,
             sent: AtomicU64::new(0),
             max_requests: options.max_requests,
-            interval: options.rate.filter(|r| *r > 0.0).map(|r| Duration::from_secs_f64(1.0 / r)),
+            // An absurd rate is refused by the command line; here it must not panic either.
+            interval: options.rate.filter(|r| *r > 0.0).and_then(|r| Duration::try_from_secs_f64(1.0 / r).ok()),
             next_slot: Mutex::new(Instant::now()),
+            max_failures: options.max_failures.max(1),
+            floor: options.floor_bytes_per_sec,
+            deadline: options.deadline,
+            health: Health::default(),
         })
     }
 
@@ -198,9 +263,45 @@ impl Target {
         }
     }
 
+    /// Why the target was given up, once it was.
+    pub fn down(&self) -> Option<&str> {
+        self.health.down.get().map(String::as_str)
+    }
+
+    /// Whether the run's time limit has passed.
+    pub fn past_deadline(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
     pub async fn send(&self, call: &Call) -> Result<Exchange, TargetError> {
+        let route = route(&call.method, &call.path);
+        let result = self.send_counted(call).await;
+        match &result {
+            Ok(_) => {
+                self.health.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(&route);
+            }
+            Err(e) if e.is_transport() => {
+                let mut failures = self.health.failures.lock().unwrap_or_else(|p| p.into_inner());
+                let n = failures.entry(route.clone()).or_default();
+                *n += 1;
+                if *n >= self.max_failures {
+                    let _ = self.health.down.set(format!("{route} failed {n} times in a row, the last time: {e}"));
+                }
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn send_counted(&self, call: &Call) -> Result<Exchange, TargetError> {
         let mut attempt = 0;
         loop {
+            if let Some(cause) = self.down() {
+                return Err(TargetError::Down(cause.to_owned()));
+            }
+            if self.past_deadline() {
+                return Err(TargetError::Deadline);
+            }
             self.take_budget()?;
             self.pace().await;
             let exchange = self.send_once(call).await?;
@@ -217,6 +318,10 @@ impl Target {
 
     async fn send_once(&self, call: &Call) -> Result<Exchange, TargetError> {
         let mut req = self.http.request(call.method.clone(), format!("{}{}", self.base, call.path));
+        // No exchange outlives the run's time limit.
+        if let Some(left) = self.deadline.map(|d| d.saturating_duration_since(Instant::now())) {
+            req = req.timeout(left.min(self.timeout));
+        }
         if let Some(a) = &call.authorization {
             req = req.header(reqwest::header::AUTHORIZATION, a);
         }
@@ -242,7 +347,17 @@ impl Target {
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse::<u64>().ok());
         let mut bytes = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(&e))? {
+        let body_started = Instant::now();
+        loop {
+            // The next chunk must come while the average since the headers stays above the floor.
+            let allowed = BODY_GRACE + Duration::from_secs_f64((bytes.len() as f64 + 1.0) / self.floor.max(1) as f64);
+            let wait = (body_started + allowed).saturating_duration_since(Instant::now());
+            let next = tokio::time::timeout(wait, resp.chunk()).await.map_err(|_| TargetError::TooSlow {
+                floor: self.floor,
+                bytes: bytes.len(),
+                millis: body_started.elapsed().as_millis(),
+            })?;
+            let Some(chunk) = next.map_err(|e| self.classify(&e))? else { break };
             let room = MAX_RESPONSE_BYTES.saturating_sub(bytes.len());
             bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
             if room <= chunk.len() {

@@ -6,6 +6,9 @@ mod exchange;
 mod provision;
 pub mod redact;
 
-pub use client::{Body, Call, Target, TargetError, TargetOptions};
+pub use client::{Body, Call, DEFAULT_FLOOR_BYTES_PER_SEC, DEFAULT_MAX_FAILURES, Target, TargetError, TargetOptions};
 pub use exchange::Exchange;
-pub use provision::{Capability, FlowChoice, PROVIDER_STATES, Provisioned, Provisioner, ScriptStep, StateParams};
+pub use provision::{
+    Capability, FlowChoice, PROVIDER_STATES, ProvisionError, Provisioned, Provisioner, ScriptStep, StateParams,
+    TokenPool,
+};

@@ -66,33 +66,48 @@ fn looks_secret(s: &str) -> bool {
     s.starts_with("data:") || s.starts_with("eyJ") || s.len() > 200
 }
 
-/// Whether `haystack` contains any `run` consecutive bytes of `needle` (Rabin-Karp over both, so a
-/// response can be checked against a megabyte of submitted base64 in linear time).
+/// Whether `haystack` and `needle` share any `run` consecutive bytes. Any shared run of `run` bytes
+/// covers a whole half-run window of the longer text that starts at a multiple of `run / 2`, so only
+/// those windows are indexed, every window of the shorter text is rolled over them (Rabin-Karp), and a
+/// hit is extended both ways to see whether it reaches `run`. Exact, and linear in both lengths: a
+/// megabyte of response against a submitted selfie costs a few tens of thousands of look-ups.
 pub fn shares_run(haystack: &str, needle: &str, run: usize) -> bool {
-    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if run == 0 || h.len() < run || n.len() < run {
+    let (a, b) = (haystack.as_bytes(), needle.as_bytes());
+    let half = run / 2;
+    if half == 0 || a.len() < run || b.len() < run {
         return false;
     }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     const BASE: u64 = 1_000_003;
-    let top = (1..run).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
+    let top = (1..half).fold(1u64, |acc, _| acc.wrapping_mul(BASE));
     let hash = |w: &[u8]| w.iter().fold(0u64, |acc, b| acc.wrapping_mul(BASE).wrapping_add(u64::from(*b)));
-    let roll = |hv: u64, out: u8, inc: u8| {
-        hv.wrapping_sub(u64::from(out).wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(u64::from(inc))
-    };
-    let mut windows: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
-    let mut hv = hash(&h[..run]);
-    windows.entry(hv).or_default().push(0);
-    for i in 1..=h.len() - run {
-        hv = roll(hv, h[i - 1], h[i + run - 1]);
-        windows.entry(hv).or_default().push(i);
+    let mut aligned: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    for k in (0..=long.len() - half).step_by(half) {
+        aligned.entry(hash(&long[k..k + half])).or_default().push(k);
     }
-    let mut nv = hash(&n[..run]);
-    for j in 0..=n.len() - run {
-        if j > 0 {
-            nv = roll(nv, n[j - 1], n[j + run - 1]);
+    let reaches = |i: usize, k: usize| {
+        let mut left = 0;
+        while left < run && i > left && k > left && short[i - left - 1] == long[k - left - 1] {
+            left += 1;
         }
-        if let Some(starts) = windows.get(&nv)
-            && starts.iter().any(|&i| h[i..i + run] == n[j..j + run])
+        let mut right = half;
+        while left + right < run
+            && i + right < short.len()
+            && k + right < long.len()
+            && short[i + right] == long[k + right]
+        {
+            right += 1;
+        }
+        left + right >= run
+    };
+    let mut hv = hash(&short[..half]);
+    for i in 0..=short.len() - half {
+        if i > 0 {
+            let (out, inc) = (short[i - 1], short[i + half - 1]);
+            hv = hv.wrapping_sub(u64::from(out).wrapping_mul(top)).wrapping_mul(BASE).wrapping_add(u64::from(inc));
+        }
+        if let Some(ks) = aligned.get(&hv)
+            && ks.iter().any(|&k| long[k..k + half] == short[i..i + half] && reaches(i, k))
         {
             return true;
         }
@@ -132,5 +147,14 @@ mod tests {
         assert!(!shares_run(&short, &needle, 64));
         assert!(!shares_run(&"x".repeat(200), &needle, 64));
         assert!(shares_run(&needle, &needle, 64));
+        // Every offset, in both directions, and repetitive texts.
+        for start in [0, 1, 31, 32, 33, 100, 436] {
+            let inside = format!("{}{}{}", "-".repeat(start % 7), &needle[start..start + 64], "-".repeat(3));
+            assert!(shares_run(&inside, &needle, 64), "offset {start}");
+            assert!(shares_run(&needle, &inside, 64), "offset {start}, swapped");
+            assert!(!shares_run(&inside[..inside.len() - 4], &needle, 64) || start % 7 > 0, "offset {start}");
+        }
+        assert!(shares_run(&"A".repeat(1000), &format!("xx{}yy", "A".repeat(64)), 64));
+        assert!(!shares_run(&"A".repeat(1000), &format!("xx{}yy", "A".repeat(63)), 64));
     }
 }

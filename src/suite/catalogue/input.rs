@@ -43,6 +43,7 @@ pub fn behaviours() -> Vec<Behaviour> {
     vec![
         Behaviour {
             cost: Cost { requests: 1, charging: 1 },
+            needs: &[Capability::SetUp],
             ..b(
                 "INPUT-DATA-URI-VALID",
                 Property,
@@ -255,21 +256,12 @@ fn valid_uris(p: &mut Probe<'_>) -> Result<(), Stop> {
         format!("{img:?} os {os} force {force:?}")
     };
     p.property(strategy, show, |case, (img, os, force)| {
-        let ctx = case.ctx;
         let mut body = json!({"image": img.data_uri(), "os": os});
         // `force: true` may reuse the trial's registration; without it a first validation needs a
         // registration of its own.
         let token = match force {
             Some(true) => token.clone(),
-            _ => {
-                let face = ctx.fixtures.face_jpeg_uri();
-                match ctx.block_on(ctx.provisioner.registration(&ctx.target, &StateParams::default(), face)) {
-                    Ok(r) => r.token,
-                    Err(why) => {
-                        return Err((Strictness::Documented, format!("{}{why}", crate::suite::probe::TRANSPORT)));
-                    }
-                }
-            }
+            _ => case.provision(&StateParams::default())?.token,
         };
         if let Some(f) = force {
             body["force"] = json!(f);
