@@ -41,6 +41,12 @@ pub(crate) fn read_registration(p: &mut Probe<'_>, id: &str, token: &str) -> Res
     }
     let call = Call::get(format!("/v2/app-registrations/{id}?populates[]=person")).bearer(token);
     let x = p.send(&call)?;
+    // A mock or a partial implementation may not serve the read-back route at all: the checks that
+    // need it cannot be made, which is not the central endpoint's failure.
+    if matches!(x.status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED) {
+        p.skip_check("read-back", format!("the target does not serve the registration read-back: {}", x.summary()));
+        return Ok(None);
+    }
     if x.status != StatusCode::OK {
         return Err(Stop::Fail(format!("reading the registration back failed: {}", x.summary())));
     }
