@@ -52,6 +52,9 @@ pub struct LivenessArgs {
     /// A previous run.json to compare with; exit 1 on drift.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// The run's seed, recorded in run.json (random and recorded when absent).
+    #[arg(long, env = "VERIFIK_SEED")]
+    pub seed: Option<u64>,
     /// The largest share of presentations that may end in an error (transport, 5xx, 401/403, 429;
     /// quality rejections are decisions) before the run fails.
     #[arg(long, default_value_t = 0.1)]

@@ -44,6 +44,12 @@ fn fail(code: u8, message: &str) -> ExitCode {
     ExitCode::from(code)
 }
 
+/// A seed for a run that was given none; it is printed or recorded so the run can be replayed.
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    (nanos as u64) ^ u64::from(std::process::id())
+}
+
 /// The target and run settings both commands share, from the flags.
 fn target_spec(t: &TargetArgs, emulator_profile: bool) -> TargetSpec {
     match t.base_url.clone() {
@@ -108,11 +114,7 @@ fn run(args: RunArgs) -> ExitCode {
         print!("{}", plan::plan(&selected, args.cases));
         return ExitCode::SUCCESS;
     }
-    let seed = args.seed.unwrap_or_else(|| {
-        let nanos =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-        (nanos as u64) ^ u64::from(std::process::id())
-    });
+    let seed = args.seed.unwrap_or_else(fresh_seed);
     let spec = target_spec(&args.target, args.emulator_profile);
     let settings = run_settings(&args.target, seed, args.cases, args.strict);
     if !args.libtest.list {
@@ -163,7 +165,8 @@ fn liveness(args: LivenessArgs) -> ExitCode {
     }
     let spec = target_spec(&args.target, false);
     let target = args.target.base_url.clone().unwrap_or_else(|| "embedded emulator".to_owned());
-    let settings = run_settings(&args.target, 0, 1, false);
+    let seed = args.seed.unwrap_or_else(fresh_seed);
+    let settings = run_settings(&args.target, seed, 1, false);
     let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
         Ok(c) => c,
         Err(e) => return fail(2, &e),
@@ -179,9 +182,27 @@ fn liveness(args: LivenessArgs) -> ExitCode {
     for (species, r) in &m.apcer {
         println!("APCER {species}: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
     }
+    if let Some((species, r)) = &m.apcer_max {
+        println!("APCER_max ({species}): {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+    }
     if let Some(r) = &m.bpcer {
         println!("BPCER: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
     }
+    for (name, at) in [("BPCER20", &m.bpcer20), ("BPCER100", &m.bpcer100)] {
+        match at {
+            Some(liveness::iso::BpcerAt::Estimated { threshold, bpcer, .. }) => {
+                println!("{name}: {bpcer:.3} at threshold {threshold:.2}");
+            }
+            Some(liveness::iso::BpcerAt::NotEstimable { needed, fewest, species }) => {
+                println!("{name}: not estimable with {fewest} scored {species} attacks (needs {needed})");
+            }
+            None => println!("{name}: n/a"),
+        }
+    }
+    println!(
+        "threshold: {}",
+        run.threshold.map_or_else(|| run.threshold_source.clone(), |t| format!("{t} ({})", run.threshold_source))
+    );
     let errors = liveness::record::ErrorSummary::of(&run.samples);
     println!("{} judged, {} ended in an error ({:.1} %)", errors.judged, errors.errors, 100.0 * errors.share());
     let mut code = ExitCode::SUCCESS;

@@ -52,6 +52,15 @@ pub enum Species {
     Print,
 }
 
+impl Species {
+    pub fn name(self) -> &'static str {
+        match self {
+            Species::ScreenReplay => "screen_replay",
+            Species::Print => "print",
+        }
+    }
+}
+
 impl Class {
     /// Bona fide presentations for BPCER.
     pub fn is_bona_fide(self) -> bool {

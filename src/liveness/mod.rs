@@ -4,5 +4,6 @@
 
 pub mod compare;
 pub mod html;
+pub mod iso;
 pub mod record;
 pub mod stats;

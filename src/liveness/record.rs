@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::iso::{self, BpcerAt, OperatingPoint};
 use super::stats::{self, Rate};
 use crate::api::{Os, PrefixedMessage, Score};
 use crate::faces::{Class, Expected, Fixture, Species};
@@ -101,19 +102,51 @@ pub struct Metrics {
     pub bona_fide_non_response: Option<Rate>,
     /// Attack presentations not judged.
     pub attack_non_response: Option<Rate>,
+    /// The worst species' APCER: the headline of ISO/IEC 30107-3.
+    #[serde(default)]
+    pub apcer_max: Option<(String, Rate)>,
+    /// APCER of the worst species against BPCER at every threshold the disclosed scores allow.
+    #[serde(default)]
+    pub operating_points: Vec<OperatingPoint>,
+    #[serde(default)]
+    pub bpcer20: Option<BpcerAt>,
+    #[serde(default)]
+    pub bpcer100: Option<BpcerAt>,
+    /// What each species' sample can claim, in words.
+    #[serde(default)]
+    pub claims: Vec<String>,
+}
+
+/// The run file format this build writes; files without the field are version 1 and stay readable.
+pub const FORMAT_VERSION: u32 = 2;
+
+fn first_format() -> u32 {
+    1
 }
 
 /// The machine-readable run file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunFile {
+    #[serde(default = "first_format")]
+    pub format_version: u32,
     pub suite: String,
     pub created_at: String,
     /// The target without secrets: a base URL, or the embedded emulator.
     pub target: String,
-    /// SHA-256 prefix of the target and threshold, so runs of different targets are told apart.
+    /// SHA-256 prefix of the target and the threshold it disclosed, so runs of different targets are
+    /// told apart.
     pub fingerprint: String,
+    /// The seed the run used (the emulator's score noise draws from it).
     pub seed: u64,
-    pub threshold: f64,
+    /// The threshold the target disclosed (`minimumScore` of a score failure); `None` when it
+    /// disclosed none: never a default presented as the target's.
+    pub threshold: Option<f64>,
+    /// Where the threshold comes from, or why it is unknown.
+    #[serde(default)]
+    pub threshold_source: String,
+    /// SHA-256 prefix over the presented fixtures' digests, in order.
+    #[serde(default)]
+    pub fixture_set: Option<String>,
     pub repeat: u32,
     pub samples: Vec<Sample>,
     pub metrics: Metrics,
@@ -280,7 +313,25 @@ pub fn metrics(samples: &[Sample]) -> Metrics {
     let bona: Vec<&Sample> = samples.iter().filter(|s| s.class.is_bona_fide()).collect();
     let bona_judged: Vec<&&Sample> = bona.iter().filter(|s| judged(s.decision)).collect();
     let attacks: Vec<&Sample> = samples.iter().filter(|s| matches!(s.class, Class::Attack(_))).collect();
+    let bona_scores: Vec<f64> = bona.iter().filter_map(|s| s.score).collect();
+    let mut attack_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for s in &attacks {
+        if let (Some(score), Class::Attack(species)) = (s.score, s.class) {
+            attack_scores.entry(species.name().to_owned()).or_default().push(score);
+        }
+    }
+    let operating_points = iso::sweep(&bona_scores, &attack_scores);
+    let named: BTreeMap<String, Rate> =
+        apcer.iter().map(|(label, r)| (label.trim_start_matches("attack/").replace('_', " "), *r)).collect();
     Metrics {
+        apcer_max: apcer
+            .iter()
+            .max_by(|a, b| (a.1.rate, a.1.high).partial_cmp(&(b.1.rate, b.1.high)).unwrap_or(std::cmp::Ordering::Equal))
+            .map(|(l, r)| (l.clone(), *r)),
+        bpcer20: iso::bpcer_at(&operating_points, &attack_scores, 20),
+        bpcer100: iso::bpcer_at(&operating_points, &attack_scores, 100),
+        claims: iso::claims(&named),
+        operating_points,
         apcer,
         bpcer: rate(bona_judged.iter().filter(|s| s.decision == Decision::ScoreReject).count(), bona_judged.len()),
         bona_fide_non_response: rate(bona.iter().filter(|s| !judged(s.decision)).count(), bona.len()),
@@ -299,15 +350,23 @@ pub fn record(ctx: &Ctx, fixtures: &[Fixture], os: &[Os], repeat: u32, target: S
             }
         }
     }
-    let threshold = threshold.unwrap_or(0.6);
-    let fingerprint = crate::api::short_digest(format!("{target}|{threshold}").as_bytes());
+    let threshold_source = match threshold {
+        Some(_) => "disclosed by the target (minimumScore of a score failure)".to_owned(),
+        None => "unknown: no score failure of the target carried minimumScore".to_owned(),
+    };
+    let shown = threshold.map_or("unknown".to_owned(), |t| t.to_string());
+    let fingerprint = crate::api::short_digest(format!("{target}|{shown}").as_bytes());
+    let digests: String = fixtures.iter().map(Fixture::sha256).collect();
     RunFile {
+        format_version: FORMAT_VERSION,
         suite: format!("verifik-conformance {}", env!("CARGO_PKG_VERSION")),
         created_at: crate::emulator::model::now_iso(),
         target,
         fingerprint,
         seed: ctx.seed,
         threshold,
+        threshold_source,
+        fixture_set: Some(crate::api::short_digest(digests.as_bytes())),
         repeat,
         metrics: metrics(&samples),
         samples,
@@ -383,5 +442,21 @@ mod tests {
             parse_failure(&json!({"code": "person_already_set", "message": "409:person_already_set"})).0,
             Decision::Error
         );
+    }
+
+    #[test]
+    fn run_files_of_the_first_format_stay_readable() {
+        // As version 1 wrote them: no format_version, a threshold that was always a number, no
+        // fixture set digest, no error causes, none of the ISO sweep figures.
+        let v1 = json!({
+            "suite": "verifik-conformance 0.1.0", "created_at": "2026-11-27T10:00:00.000Z", "target": "embedded emulator",
+            "fingerprint": "0123456789abcdef", "seed": 0, "threshold": 0.6, "repeat": 1,
+            "samples": [{"fixture": "obama", "class": "bona_fide", "os": "IOS", "repeat": 0, "decision": "pass",
+                         "score": 0.87, "censored": false, "detail": null, "latency_ms": 12.5}],
+            "metrics": {"apcer": {}, "bpcer": null, "bona_fide_non_response": null, "attack_non_response": null}
+        });
+        let run: RunFile = serde_json::from_value(v1).expect("a version 1 run file reads");
+        assert_eq!((run.format_version, run.threshold, run.samples[0].cause), (1, Some(0.6), None));
+        assert!(run.metrics.operating_points.is_empty() && run.fixture_set.is_none());
     }
 }
