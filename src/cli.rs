@@ -91,6 +91,9 @@ impl TargetArgs {
             if !self.deviations.is_empty() {
                 return Some("--deviate applies to the embedded emulator only; drop --base-url".into());
             }
+            if self.liveness_noise != 0.0 || self.liveness_shift != 0.0 {
+                return Some("--liveness-noise and --liveness-shift apply to the embedded emulator only".into());
+            }
         }
         if let Some(r) = self.rate
             && !(r.is_finite() && (0.001..=10_000.0).contains(&r))
@@ -102,6 +105,9 @@ impl TargetArgs {
         }
         if self.max_time.is_some_and(|t| !(1..=7 * 24 * 3600).contains(&t)) {
             return Some("--max-time must be between 1 second and a week".into());
+        }
+        if let Some(problem) = noise_problems(self.liveness_noise, self.liveness_shift) {
+            return Some(problem);
         }
         if self.max_failures == 0 {
             return Some("--max-failures must be at least 1".into());
@@ -168,6 +174,23 @@ pub struct TargetArgs {
     /// Deviations of the embedded emulator (repeatable), to watch the suite catch them.
     #[arg(long = "deviate", value_name = "NAME")]
     pub deviations: Vec<Deviation>,
+    /// Standard deviation of seeded Gaussian noise on the embedded emulator's liveness scores.
+    #[arg(long, value_name = "SD", default_value_t = 0.0)]
+    pub liveness_noise: f64,
+    /// Added to every liveness score of the embedded emulator (a silent model change of any size).
+    #[arg(long, value_name = "DELTA", default_value_t = 0.0, allow_negative_numbers = true)]
+    pub liveness_shift: f64,
+}
+
+/// The checks shared by `emulate` and the embedded emulator for the score noise flags.
+pub fn noise_problems(sd: f64, shift: f64) -> Option<String> {
+    if !(sd.is_finite() && (0.0..=0.5).contains(&sd)) {
+        return Some(format!("--liveness-noise {sd} is not between 0 and 0.5"));
+    }
+    if !(shift.is_finite() && (-1.0..=1.0).contains(&shift)) {
+        return Some(format!("--liveness-shift {shift} is not between -1 and 1"));
+    }
+    None
 }
 
 #[derive(Debug, Args)]
@@ -220,4 +243,13 @@ pub struct EmulateArgs {
     /// Deviate from the contract on purpose (repeatable); for showing that the suite catches it.
     #[arg(long = "deviate", value_name = "NAME")]
     pub deviations: Vec<Deviation>,
+    /// Standard deviation of seeded Gaussian noise on the liveness engine's scores.
+    #[arg(long, value_name = "SD", default_value_t = 0.0)]
+    pub liveness_noise: f64,
+    /// Added to every liveness score (a silent model change of any size).
+    #[arg(long, value_name = "DELTA", default_value_t = 0.0, allow_negative_numbers = true)]
+    pub liveness_shift: f64,
+    /// Seed of the score noise (random and printed when absent).
+    #[arg(long)]
+    pub seed: Option<u64>,
 }

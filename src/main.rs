@@ -9,6 +9,7 @@ use clap::Parser as _;
 use verifik_conformance::cli::{
     Cli, Command, CompareArgs, EmulateArgs, FixturesArgs, LivenessArgs, RunArgs, TargetArgs,
 };
+use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
 use verifik_conformance::suite::{RunSettings, TargetSpec, catalogue, plan, runner};
 use verifik_conformance::{liveness, report};
@@ -66,6 +67,7 @@ fn target_spec(t: &TargetArgs, emulator_profile: bool) -> TargetSpec {
 
 fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) -> RunSettings {
     RunSettings {
+        embedded_noise: ScoreNoise { sd: t.liveness_noise, shift: t.liveness_shift, seed },
         max_requests: t.max_requests,
         rate: t.rate,
         timeout: Duration::from_secs(t.timeout),
@@ -290,7 +292,12 @@ fn selected(args: &libtest_mimic::Arguments, b: &verifik_conformance::suite::Beh
 }
 
 async fn emulate(args: EmulateArgs) -> ExitCode {
+    if let Some(problem) = verifik_conformance::cli::noise_problems(args.liveness_noise, args.liveness_shift) {
+        return fail(2, &problem);
+    }
+    let seed = args.seed.unwrap_or_else(fresh_seed);
     let config = EmulatorConfig {
+        score_noise: ScoreNoise { sd: args.liveness_noise, shift: args.liveness_shift, seed },
         db: args.db,
         client_token: args.client_token,
         provider_states: args.provider_states,
@@ -315,6 +322,10 @@ async fn emulate(args: EmulateArgs) -> ExitCode {
     }
     if args.provider_states {
         let _ = writeln!(out, "provider states: POST http://{addr}/__conformance/provider-states");
+    }
+    if args.liveness_noise != 0.0 || args.liveness_shift != 0.0 {
+        let (sd, shift) = (args.liveness_noise, args.liveness_shift);
+        let _ = writeln!(out, "liveness scores: shift {shift}, noise sd {sd}, seed {seed}");
     }
     let _ = out.flush();
     let shutdown = async {

@@ -59,6 +59,14 @@ fn target_flags_are_checked_before_anything_is_sent_for_run_and_liveness() {
 }
 
 #[test]
+fn emulate_checks_its_score_flags() {
+    for flags in [&["--liveness-noise", "NaN"][..], &["--liveness-shift", "1.5"]] {
+        let o = bin().args(["emulate", "--listen", "127.0.0.1:0"]).args(flags).output().expect("the binary runs");
+        assert_eq!(o.status.code(), Some(2), "{flags:?}: {}", text(&o));
+    }
+}
+
+#[test]
 fn format_json_keeps_stdout_pure() {
     let o = run(&["--format", "json", "--cases", "2", "--seed", "5", "auth::"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));

@@ -417,3 +417,34 @@ async fn provider_state_requests_and_responses_match_their_schemas() {
     let with_person = setup(&r, json!({"personSet": true})).await;
     assert_eq!(schemas.check("provider-state-response.json", &json!({"data": with_person.data})), vec![]);
 }
+
+/// `--liveness-shift` moves every engine score (the fixture face scores 0.97), and `--liveness-noise`
+/// spreads them with the seed: the same seed gives the same scores.
+#[tokio::test]
+async fn liveness_shift_and_noise_move_the_engine_scores() {
+    use verifik_conformance::emulator::noise::ScoreNoise;
+    use verifik_conformance::emulator::{Emulator, EmulatorConfig};
+    let with = |noise: ScoreNoise| {
+        Emulator::new(EmulatorConfig { provider_states: true, score_noise: noise, ..EmulatorConfig::default() })
+            .expect("emulator starts")
+            .router()
+    };
+    let r = with(ScoreNoise { sd: 0.0, shift: -0.5, seed: 1 });
+    let s = setup(&r, json!({})).await;
+    let a = validate_face(&r, &s.token).await;
+    assert_eq!(a.body["message"], "409:liveness_failed@0.47", "{}", a.body);
+    let scores = |seed: u64| async move {
+        let r = with(ScoreNoise { sd: 0.05, shift: -0.5, seed });
+        let mut out = Vec::new();
+        for _ in 0..4 {
+            let s = setup(&r, json!({})).await;
+            out.push(validate_face(&r, &s.token).await.body["message"].as_str().unwrap_or_default().to_owned());
+        }
+        out
+    };
+    let (first, again, other) = (scores(3).await, scores(3).await, scores(4).await);
+    assert_eq!(first, again);
+    assert_ne!(first, other);
+    let distinct: std::collections::BTreeSet<_> = first.iter().collect();
+    assert!(distinct.len() > 1, "noise spreads repeated presentations: {first:?}");
+}

@@ -11,6 +11,7 @@ pub mod error;
 pub mod handlers;
 pub mod liveness;
 pub mod model;
+pub mod noise;
 pub mod pad;
 pub mod routes;
 pub mod state;
@@ -49,6 +50,7 @@ impl Emulator {
             engine: Arc::new(pad::PadEngine::new().map_err(StartError::Model)?),
             config: Arc::new(config),
             first_validation: Arc::new(std::sync::OnceLock::new()),
+            seen: Arc::new(std::sync::Mutex::new(std::collections::HashMap::new())),
         };
         Ok(Emulator { state, seeded })
     }

@@ -23,6 +23,8 @@ pub struct EmulatorConfig {
     pub body_limit: usize,
     /// Deliberate contract deviations, for the suite's self-test; empty unless asked for.
     pub deviations: Vec<Deviation>,
+    /// Seeded noise and shift of the liveness engine's scores (`--liveness-noise`, `--liveness-shift`).
+    pub score_noise: super::noise::ScoreNoise,
 }
 
 impl Default for EmulatorConfig {
@@ -33,6 +35,7 @@ impl Default for EmulatorConfig {
             provider_states: false,
             body_limit: DEFAULT_BODY_LIMIT,
             deviations: Vec::new(),
+            score_noise: super::noise::ScoreNoise::default(),
         }
     }
 }
@@ -45,11 +48,28 @@ pub struct AppState {
     pub config: Arc<EmulatorConfig>,
     /// The first validation id answered, for the `reuse-validation-id` deviation.
     pub first_validation: Arc<std::sync::OnceLock<String>>,
+    /// How many times each image digest was scored, so its noise differs presentation to presentation.
+    pub seen: Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
 }
 
 impl AppState {
     pub fn deviates(&self, d: Deviation) -> bool {
         self.config.deviations.contains(&d)
+    }
+
+    /// The engine's score after the configured noise and shift, for the `n`-th presentation of an image.
+    pub fn perturb(&self, score: crate::api::Score, digest: &str) -> crate::api::Score {
+        let noise = self.config.score_noise;
+        if noise.is_none() {
+            return score;
+        }
+        let occurrence = {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            let n = seen.entry(digest.to_owned()).or_default();
+            *n += 1;
+            *n - 1
+        };
+        noise.apply(score, digest, occurrence)
     }
 
     /// The body limit in force (none worth the name under `no-body-limit`).

@@ -61,6 +61,8 @@ pub struct RunSettings {
     pub max_time: Option<Duration>,
     /// Consecutive transport failures of one route after which the target is given up.
     pub max_failures: u32,
+    /// Seeded noise and shift of the embedded emulator's liveness scores (none for other targets).
+    pub embedded_noise: crate::emulator::noise::ScoreNoise,
 }
 
 impl RunSettings {
@@ -75,6 +77,7 @@ impl RunSettings {
             strict: false,
             max_time: None,
             max_failures: crate::target::DEFAULT_MAX_FAILURES,
+            embedded_noise: crate::emulator::noise::ScoreNoise::default(),
         }
     }
 }
@@ -124,6 +127,7 @@ impl Ctx {
                 let config = EmulatorConfig {
                     provider_states: true,
                     deviations: deviations.clone(),
+                    score_noise: settings.embedded_noise,
                     ..EmulatorConfig::default()
                 };
                 let emu = runtime

@@ -185,6 +185,10 @@ pub async fn create(
         Assessment::Scored(s) if state.deviates(Deviation::LivenessShift) => Assessment::Scored(s.shifted(-10)),
         other => other,
     };
+    let assessed = match assessed {
+        Assessment::Scored(s) => Assessment::Scored(state.perturb(s, &digest)),
+        other => other,
+    };
     let scripted = state.store.call(move |c| store::pop_script(c, &reg_id)).await?;
     let assessment = scripted.unwrap_or(assessed);
     let minimum = flow.liveness.min_score;
