@@ -186,6 +186,10 @@ fn the_conformant_emulator_passes_everything() {
     assert_eq!(failed(&result), BTreeSet::new());
     let c = &result.conclusion;
     assert_eq!((c.num_passed, c.num_ignored), (catalogue_names().len() as u64, 0), "every behaviour ran and passed");
+    // The run compared against the source folder, which outlives it wherever the tree lives (a clone
+    // under the temporary directory once lost its snapshots/ to the clean-up of throw-away copies).
+    let source = verifik_conformance::suite::snapshot::folder();
+    assert!(source.join("BV-200-OS-EACH.snap").is_file(), "{} lost its snapshots", source.display());
 }
 
 #[test]

@@ -96,6 +96,9 @@ pub struct Ctx {
     pub description: String,
     /// Where snapshots are compared, if they are (see `snapshot::folder_for_run`).
     pub snapshots: Option<std::path::PathBuf>,
+    /// Whether `snapshots` is a throw-away copy, removed with the run (never the source folder, wherever
+    /// the source tree lives).
+    snapshots_are_a_copy: bool,
     events: Mutex<Vec<Event>>,
     /// Per behaviour, the ids its successful validations created.
     created: Mutex<std::collections::HashMap<BehaviourId, CreatedIds>>,
@@ -174,6 +177,7 @@ impl Ctx {
             cases: settings.cases,
             description,
             snapshots,
+            snapshots_are_a_copy: !conformant,
             events: Mutex::new(Vec::new()),
             created: Mutex::new(std::collections::HashMap::new()),
             leases: Mutex::new(std::collections::HashMap::new()),
@@ -298,8 +302,8 @@ impl Ctx {
 impl Drop for Ctx {
     /// A deviating run compared against a throw-away copy of the snapshots; it goes with the run.
     fn drop(&mut self) {
-        if let Some(dir) = &self.snapshots
-            && dir.starts_with(std::env::temp_dir())
+        if let (true, Some(dir)) = (self.snapshots_are_a_copy, &self.snapshots)
+            && dir != &super::snapshot::folder()
         {
             let _ = std::fs::remove_dir_all(dir);
         }
