@@ -200,6 +200,16 @@ pub struct RunArgs {
     /// Judge a base URL like the emulator: inferred behaviours fail instead of warning.
     #[arg(long)]
     pub emulator_profile: bool,
+    /// Known deviations (a JSON baseline file, README "Baselines"): findings it lists are reported as
+    /// known and do not fail the run; new findings and expired entries do.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's findings as a baseline, keeping the reasons of entries that persist.
+    #[arg(long, value_name = "FILE")]
+    pub baseline_update: Option<PathBuf>,
+    /// Baseline entries that no longer occur fail the run instead of asking to be pruned.
+    #[arg(long)]
+    pub baseline_strict: bool,
     /// Every warning fails the run: inferred expectations and fields the schemas do not name
     /// (OpenAPI validators' "strict mode"), against any target.
     #[arg(long)]

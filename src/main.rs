@@ -11,7 +11,8 @@ use verifik_conformance::cli::{
 };
 use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
-use verifik_conformance::suite::{RunSettings, TargetSpec, catalogue, plan, runner};
+use verifik_conformance::suite::baseline::{Baseline, Finding};
+use verifik_conformance::suite::{Outcome, RunSettings, TargetSpec, catalogue, plan, runner};
 use verifik_conformance::{liveness, report};
 
 fn main() -> ExitCode {
@@ -117,8 +118,13 @@ fn run(args: RunArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let seed = args.seed.unwrap_or_else(fresh_seed);
+    let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
+        Ok(b) => b.map(std::sync::Arc::new),
+        Err(e) => return fail(2, &e),
+    };
     let spec = target_spec(&args.target, args.emulator_profile);
-    let settings = run_settings(&args.target, seed, args.cases, args.strict);
+    let settings =
+        RunSettings { baseline: baseline.clone(), ..run_settings(&args.target, seed, args.cases, args.strict) };
     if !args.libtest.list {
         // Human lines go to stderr: stdout stays libtest's, pure under `--format json`.
         eprintln!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);
@@ -132,6 +138,9 @@ fn run(args: RunArgs) -> ExitCode {
     if let Err((path, e)) = outputs.write(&result, &all) {
         code = fail(2, &format!("cannot write {}: {e}", path.display()));
     }
+    if let Err(e) = judge_baseline(&args, baseline.as_deref(), &result, &mut code) {
+        code = fail(2, &e);
+    }
     let warnings = result.events.iter().filter(|e| e.verdict == report::Verdict::Warn).count();
     eprintln!("target: {}; {} requests; {} warning(s)", result.target, result.requests, warnings);
     if let Some(cause) = &result.down {
@@ -143,6 +152,57 @@ fn run(args: RunArgs) -> ExitCode {
         eprintln!("error: no behaviour ran (an empty selection, or every behaviour skipped): that is a failure");
     }
     code
+}
+
+/// The baseline's verdict on a run: expired entries fail it, entries that no longer occur are to be
+/// pruned (and fail it under `--baseline-strict`); `--baseline-update` writes the run's findings.
+#[expect(clippy::print_stderr, reason = "the baseline's verdict is human output")]
+fn judge_baseline(
+    args: &RunArgs,
+    baseline: Option<&Baseline>,
+    result: &runner::RunResult,
+    code: &mut ExitCode,
+) -> Result<(), String> {
+    use std::collections::BTreeSet;
+    let (mut findings, mut ran, mut known) = (BTreeSet::new(), BTreeSet::new(), 0);
+    for r in &result.records {
+        let id = r.name.split_once("::").map_or(r.name.as_str(), |(_, id)| id);
+        let violations = match &r.outcome {
+            Outcome::Failed(v) => v,
+            Outcome::Passed { known: k, .. } => {
+                known += k.len();
+                k
+            }
+            Outcome::Skipped(_) => continue,
+        };
+        ran.insert(id.to_owned());
+        findings.extend(violations.iter().map(|v| Finding::of(id, v)));
+    }
+    if let Some(b) = baseline {
+        let today = chrono::Utc::now().date_naive();
+        for e in b.expired(today) {
+            eprintln!(
+                "error: a baseline entry has expired ({}): renew or remove it: {}",
+                e.expires.as_deref().unwrap_or_default(),
+                e.describe()
+            );
+            *code = ExitCode::FAILURE;
+        }
+        for e in b.fixed(&findings, &ran) {
+            eprintln!("fixed, prune it: {}", e.describe());
+            if args.baseline_strict {
+                *code = ExitCode::FAILURE;
+            }
+        }
+        eprintln!("{known} known finding(s) accepted by the baseline");
+    }
+    if let Some(path) = &args.baseline_update {
+        let updated = Baseline::updated(baseline, &findings);
+        let text = serde_json::to_string_pretty(&updated).map_err(|e| e.to_string())?;
+        std::fs::write(path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        eprintln!("wrote {} finding(s) to {}", updated.known.len(), path.display());
+    }
+    Ok(())
 }
 
 fn read_run(path: &std::path::Path) -> Result<liveness::record::RunFile, String> {

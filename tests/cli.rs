@@ -271,6 +271,75 @@ fn jwts(text: &str) -> Vec<usize> {
 }
 
 #[test]
+fn baselines_of_known_deviations() {
+    let dir = temp("baseline");
+    let file = |name: &str| dir.join(name).to_str().expect("utf-8").to_owned();
+    let two = ["--deviate", "unprefixed-collection-message", "--deviate", "client-token-401"];
+    let suite = |deviations: &[&str], extra: &[&str]| {
+        bin().args(deviations).args(["--seed", "3", "--cases", "2"]).args(extra).output().expect("the binary runs")
+    };
+    // The run's findings, written as a baseline: one entry per failing check.
+    let o = suite(&two, &["--baseline-update", &file("all.json")]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let all: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file("all.json")).expect("written")).expect("json");
+    let entries = all["known"].as_array().expect("entries").clone();
+    let mut behaviours: Vec<&str> = entries.iter().filter_map(|e| e["behaviour"].as_str()).collect();
+    behaviours.dedup();
+    assert_eq!(behaviours, ["AUTH-CLIENT-TOKEN", "BV-409-COLLECTION-NOT-SET"], "{all}");
+    assert!(entries.iter().all(|e| e["signature"]["status"].is_u64() && e["reason"].is_string()), "{all}");
+    assert_eq!(all["format_version"], 1);
+    let write = |name: &str, known: Vec<serde_json::Value>| {
+        let b = serde_json::json!({"format_version": 1, "known": known});
+        std::fs::write(file(name), b.to_string()).expect("write");
+        file(name)
+    };
+    let only = |behaviour: &str| entries.iter().filter(|e| e["behaviour"] == behaviour).cloned().collect::<Vec<_>>();
+
+    // Listing one: exit 1, and only the other fails.
+    let o = suite(&two, &["--baseline", &write("one.json", only("BV-409-COLLECTION-NOT-SET"))]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("auth::AUTH-CLIENT-TOKEN") && out.contains("1 failed"), "{out}");
+    assert!(!out.contains("---- documented::BV-409-COLLECTION-NOT-SET"), "{out}");
+    // Listing both: exit 0 with both known, and the reports say so.
+    let reports = ["--junit", &file("junit.xml"), "--ndjson", &file("events.ndjson"), "--html", &file("html")];
+    let o = suite(&two, &[&["--baseline", &file("all.json")][..], &reports[..]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let junit = std::fs::read_to_string(file("junit.xml")).expect("junit");
+    assert_eq!(junit.matches("known deviation (baseline)").count(), 2, "{junit}");
+    let ndjson = std::fs::read_to_string(file("events.ndjson")).expect("ndjson");
+    let header: serde_json::Value = serde_json::from_str(ndjson.lines().next().unwrap_or_default()).expect("json");
+    assert_eq!(
+        (header["record"].as_str(), header["format_version"].as_u64(), header["seed"].as_u64()),
+        (Some("header"), Some(1), Some(3))
+    );
+    assert!(header["started_at"].is_string() && header["profile"] == "emulator" && header["suite"].is_string());
+    assert!(ndjson.contains("\"verdict\":\"known\"") && !ndjson.contains("\"verdict\":\"fail\""));
+    let html = std::fs::read_to_string(dir.join("html/index.html")).expect("html");
+    assert!(html.contains("known deviation (baseline)"));
+    let accepted = format!("{} known finding(s) accepted by the baseline", entries.len());
+    assert!(text(&o).contains(&accepted), "{}", text(&o));
+    // An expired entry fails the run.
+    let mut expired = entries.clone();
+    let last = expired.len() - 1;
+    expired[last]["expires"] = "2000-01-01".into();
+    let o = suite(&two, &["--baseline", &write("expired.json", expired)]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("a baseline entry has expired (2000-01-01)"), "{}", text(&o));
+    // A deviation removed: its entry is fixed and asks to be pruned (a failure under --baseline-strict).
+    let o = suite(&two[2..], &["--baseline", &file("all.json")]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("fixed, prune it: BV-409-COLLECTION-NOT-SET"), "{}", text(&o));
+    let o = suite(&two[2..], &["--baseline", &file("all.json"), "--baseline-strict"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    // A file that is not a baseline is a usage error.
+    std::fs::write(file("bad.json"), "known: everything").expect("write");
+    assert_eq!(suite(&two, &["--baseline", &file("bad.json")]).status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn a_request_budget_skips_what_is_left_with_the_reason() {
     let o = run(&["--max-requests", "40", "--cases", "4", "--test-threads", "1"]);
     let out = text(&o);

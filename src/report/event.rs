@@ -11,6 +11,8 @@ pub enum Verdict {
     Fail,
     /// An inferred behaviour that does not hold against a vendor target.
     Warn,
+    /// A failure that the run's baseline accepts as a known deviation.
+    Known,
     Skipped,
 }
 

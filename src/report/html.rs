@@ -34,7 +34,7 @@ fn shape(message: &str) -> String {
 
 pub fn render(result: &RunResult, catalogue: &[Behaviour]) -> String {
     let mut groups: BTreeMap<(String, String, String), (usize, &Event)> = BTreeMap::new();
-    for e in result.events.iter().filter(|e| matches!(e.verdict, Verdict::Fail | Verdict::Warn)) {
+    for e in result.events.iter().filter(|e| matches!(e.verdict, Verdict::Fail | Verdict::Warn | Verdict::Known)) {
         let key = (e.trial.clone(), e.check.clone(), shape(e.message.as_deref().unwrap_or_default()));
         groups.entry(key).or_insert((0, e)).0 += 1;
     }
@@ -45,7 +45,7 @@ pub fn render(result: &RunResult, catalogue: &[Behaviour]) -> String {
         "<!doctype html><html lang=en><meta charset=utf-8><title>verifik-conformance report</title>\
 <style>body{{font:14px system-ui,sans-serif;margin:2em;max-width:1200px}}table{{border-collapse:collapse;width:100%}}\
 td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}}.pass{{background:#e6f4ea}}\
-.fail{{background:#fce8e6}}.warn{{background:#fef7e0}}.skipped{{background:#eee}}code,pre{{white-space:pre-wrap;font-size:12px}}</style>\
+.fail{{background:#fce8e6}}.warn{{background:#fef7e0}}.known{{background:#e8f0fe}}.skipped{{background:#eee}}code,pre{{white-space:pre-wrap;font-size:12px}}</style>\
 <h1>verifik-conformance</h1><p>Target: <code>{}</code><br>Seed: <code>{}</code> · requests sent: {}<br>\
 {} passed, {} failed, {} skipped</p>",
         escape(&result.target),
@@ -55,13 +55,17 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
         c.num_failed,
         c.num_ignored
     );
-    let _ = write!(h, "<h2>Failures and warnings ({} groups)</h2>", groups.len());
+    let _ = write!(h, "<h2>Failures, known deviations and warnings ({} groups)</h2>", groups.len());
     if groups.is_empty() {
         h.push_str("<p>None.</p>");
     } else {
         h.push_str("<table><tr><th>behaviour</th><th>check</th><th>verdict</th><th>cases</th><th>first message and exchange (redacted)</th></tr>");
         for ((trial, check, _), (count, e)) in &groups {
-            let verdict = if e.verdict == Verdict::Fail { "fail" } else { "warn" };
+            let verdict = match e.verdict {
+                Verdict::Fail => "fail",
+                Verdict::Known => "known",
+                _ => "warn",
+            };
             let _ = write!(
                 h,
                 "<tr class={verdict}><td>{}</td><td>{}</td><td>{verdict}</td><td>{count}</td><td><pre>{}\n{}</pre></td></tr>",
@@ -83,6 +87,7 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
         let Some(record) = result.records.iter().find(|r| r.name == name) else { continue };
         let warned = result.events.iter().any(|e| e.trial == name && e.verdict == Verdict::Warn);
         let (class, text) = match &record.outcome {
+            Outcome::Passed { known, .. } if !known.is_empty() => ("known", "known deviation (baseline)".to_owned()),
             Outcome::Passed { .. } if warned => ("warn", "warn".to_owned()),
             Outcome::Passed { .. } => ("pass", "pass".to_owned()),
             Outcome::Failed(v) => ("fail", format!("fail ({} violation(s))", v.len())),

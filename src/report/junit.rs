@@ -12,6 +12,14 @@ pub fn render(result: &RunResult) -> String {
     let mut suite = TestSuite::new("verifik-conformance");
     for r in &result.records {
         let status = match &r.outcome {
+            // A known deviation is reported as an expected failure is by pytest's JUnit: skipped, with
+            // the reason saying it is known.
+            Outcome::Passed { known, .. } if !known.is_empty() => {
+                let mut s = TestCaseStatus::skipped();
+                s.set_message(format!("known deviation (baseline): {}", known[0].message));
+                s.set_description(known.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));
+                s
+            }
             Outcome::Passed { .. } => TestCaseStatus::success(),
             Outcome::Skipped(reason) => {
                 let mut s = TestCaseStatus::skipped();

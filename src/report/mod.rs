@@ -27,7 +27,7 @@ impl Outputs {
             junit::write(p, result).map_err(|e| (p.clone(), e))?;
         }
         if let Some(p) = &self.ndjson {
-            ndjson::write(p, &result.events).map_err(|e| (p.clone(), e))?;
+            ndjson::write(p, result).map_err(|e| (p.clone(), e))?;
         }
         if let Some(p) = &self.html {
             html::write(p, result, catalogue).map_err(|e| (p.clone(), e))?;

@@ -63,6 +63,8 @@ pub struct RunSettings {
     pub max_failures: u32,
     /// Seeded noise and shift of the embedded emulator's liveness scores (none for other targets).
     pub embedded_noise: crate::emulator::noise::ScoreNoise,
+    /// Known deviations that do not fail the run (`--baseline`).
+    pub baseline: Option<std::sync::Arc<super::baseline::Baseline>>,
 }
 
 impl RunSettings {
@@ -78,6 +80,7 @@ impl RunSettings {
             max_time: None,
             max_failures: crate::target::DEFAULT_MAX_FAILURES,
             embedded_noise: crate::emulator::noise::ScoreNoise::default(),
+            baseline: None,
         }
     }
 }
@@ -91,6 +94,7 @@ pub struct Ctx {
     pub profile: Profile,
     /// `--strict`: warnings fail.
     pub strict: bool,
+    pub baseline: Option<std::sync::Arc<super::baseline::Baseline>>,
     pub seed: u64,
     pub cases: u32,
     pub description: String,
@@ -173,6 +177,7 @@ impl Ctx {
             fixtures,
             profile,
             strict: settings.strict,
+            baseline: settings.baseline.clone(),
             seed: settings.seed,
             cases: settings.cases,
             description,

@@ -1,6 +1,7 @@
 //! The conformance harness: the behaviour catalogue, the probe each behaviour runs with, the oracles
 //! that judge responses, generated inputs, and the runner that turns it all into libtest-mimic trials.
 
+pub mod baseline;
 pub mod behaviour;
 pub mod catalogue;
 pub mod context;

@@ -26,7 +26,11 @@ pub enum Stop {
 /// How a trial ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Passed { warnings: Vec<Violation> },
+    /// Every check held, or failed only as the baseline's known deviations (`known`).
+    Passed {
+        warnings: Vec<Violation>,
+        known: Vec<Violation>,
+    },
     Failed(Vec<Violation>),
     Skipped(String),
 }
@@ -179,9 +183,21 @@ impl<'a> Probe<'a> {
 
     fn record(&mut self, finding: Option<Finding>, strictness: Strictness, x: Option<&Exchange>) {
         self.checks += 1;
+        let violation = finding.as_ref().map(|(check, message)| Violation {
+            check: (*check).to_owned(),
+            strictness,
+            message: message.clone(),
+            exchange: x.map(Exchange::summary),
+        });
         let (check, verdict, message) = match &finding {
             None => ("check", Verdict::Pass, None),
-            Some((check, message)) => (*check, self.verdict_for(strictness), Some(message.clone())),
+            Some((check, message)) => {
+                let verdict = match self.verdict_for(strictness) {
+                    Verdict::Fail if violation.as_ref().is_some_and(|v| self.known(v)) => Verdict::Known,
+                    other => other,
+                };
+                (*check, verdict, Some(message.clone()))
+            }
         };
         self.ctx.emit(Event {
             behaviour: self.behaviour.id,
@@ -194,19 +210,21 @@ impl<'a> Probe<'a> {
             message,
             exchange: x.map(Exchange::summary),
         });
-        if let Some((check, message)) = finding {
-            self.violations.push(Violation {
-                check: check.to_owned(),
-                strictness,
-                message,
-                exchange: x.map(Exchange::summary),
-            });
+        if let Some(v) = violation {
+            self.violations.push(v);
         }
     }
 
     /// Fail, or warn for an inferred expectation against a vendor target (unless `--strict`).
     fn verdict_for(&self, strictness: Strictness) -> Verdict {
         if self.fatal(strictness) { Verdict::Fail } else { Verdict::Warn }
+    }
+
+    /// Whether the run's baseline accepts this violation as a known deviation.
+    fn known(&self, v: &Violation) -> bool {
+        let Some(b) = &self.ctx.baseline else { return false };
+        let finding = super::baseline::Finding::of(self.behaviour.id.0, v);
+        b.accepts(&finding, chrono::Utc::now().date_naive()).is_some()
     }
 
     fn fatal(&self, strictness: Strictness) -> bool {
@@ -245,7 +263,8 @@ impl<'a> Probe<'a> {
         let fatal_strictness = |s| self.fatal(s);
         let (fatal, warnings): (Vec<_>, Vec<_>) =
             self.violations.iter().cloned().partition(|v| fatal_strictness(v.strictness));
-        if fatal.is_empty() { Outcome::Passed { warnings } } else { Outcome::Failed(fatal) }
+        let (known, new): (Vec<_>, Vec<_>) = fatal.into_iter().partition(|v| self.known(v));
+        if new.is_empty() { Outcome::Passed { warnings, known } } else { Outcome::Failed(new) }
     }
 }
 

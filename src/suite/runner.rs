@@ -32,6 +32,9 @@ pub struct RunResult {
     pub seed: u64,
     /// Why the target was given up, if it was.
     pub down: Option<String>,
+    /// When the run started (ISO-8601), and how it judged: the emulator profile or the vendor's.
+    pub started_at: String,
+    pub profile: Option<super::Profile>,
     /// Whether the run's time limit was reached.
     pub out_of_time: bool,
 }
@@ -127,9 +130,11 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
 /// Runs the catalogue against `spec` with libtest-mimic's `args`.
 pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResult {
     let seed = settings.seed;
+    let started_at = crate::emulator::model::now_iso();
     let lazy = Arc::new(LazyCtx::new(spec, settings));
     let records = Arc::new(Mutex::new(Vec::new()));
     let conclusion = libtest_mimic::run(args, trials(&lazy, &records));
+    let profile = lazy.built().map(|ctx| ctx.profile);
     let (events, target, requests, down, out_of_time) = match lazy.built() {
         Some(ctx) => (
             ctx.take_events(),
@@ -142,5 +147,5 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
     };
     let mut records = std::mem::take(&mut *records.lock().unwrap_or_else(|p| p.into_inner()));
     records.sort_by(|a, b| a.name.cmp(&b.name));
-    RunResult { conclusion, records, events, target, requests, seed, down, out_of_time }
+    RunResult { conclusion, records, events, target, requests, seed, down, out_of_time, started_at, profile }
 }
