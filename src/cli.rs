@@ -52,6 +52,9 @@ pub struct LivenessArgs {
     /// A previous run.json to compare with; exit 1 on drift.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Print the figures of the calibration half of the face set instead of the evaluation half.
+    #[arg(long)]
+    pub calibration: bool,
     /// The run's seed, recorded in run.json (random and recorded when absent).
     #[arg(long, env = "VERIFIK_SEED")]
     pub seed: Option<u64>,

@@ -239,8 +239,9 @@ fn liveness(args: LivenessArgs) -> ExitCode {
     if let Err(e) = liveness::html::write(&args.out, &run) {
         return fail(2, &format!("cannot write {}: {e}", args.out.display()));
     }
-    let m = &run.metrics;
+    let m = if args.calibration { run.calibration_metrics.as_ref().unwrap_or(&run.metrics) } else { &run.metrics };
     println!("{} presentations recorded into {}/run.json and index.html", run.samples.len(), args.out.display());
+    println!("figures over the {} half of the face set:", if args.calibration { "calibration" } else { "evaluation" });
     for (species, r) in &m.apcer {
         println!("APCER {species}: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
     }

@@ -418,7 +418,7 @@ async fn provider_state_requests_and_responses_match_their_schemas() {
     assert_eq!(schemas.check("provider-state-response.json", &json!({"data": with_person.data})), vec![]);
 }
 
-/// `--liveness-shift` moves every engine score (the fixture face scores 0.97), and `--liveness-noise`
+/// `--liveness-shift` moves every engine score (the fixture face scores 0.78), and `--liveness-noise`
 /// spreads them with the seed: the same seed gives the same scores.
 #[tokio::test]
 async fn liveness_shift_and_noise_move_the_engine_scores() {
@@ -432,7 +432,7 @@ async fn liveness_shift_and_noise_move_the_engine_scores() {
     let r = with(ScoreNoise { sd: 0.0, shift: -0.5, seed: 1 });
     let s = setup(&r, json!({})).await;
     let a = validate_face(&r, &s.token).await;
-    assert_eq!(a.body["message"], "409:liveness_failed@0.47", "{}", a.body);
+    assert_eq!(a.body["message"], "409:liveness_failed@0.28", "{}", a.body);
     let scores = |seed: u64| async move {
         let r = with(ScoreNoise { sd: 0.05, shift: -0.5, seed });
         let mut out = Vec::new();

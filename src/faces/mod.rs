@@ -78,6 +78,15 @@ impl Class {
     }
 }
 
+/// Which half of the face set a person's photos belong to: the engine's constants are set from the
+/// calibration half only, and reports show the evaluation half by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FixtureSet {
+    Calibration,
+    Evaluation,
+}
+
 /// The outcome the emulator is expected to give a fixture.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "code")]
@@ -89,6 +98,9 @@ pub enum Expected {
     Quality(QualityCode),
     /// Any refusal: a score failure or a quality failure.
     Reject,
+    /// Whatever the engine answers (a pass, a score failure or a quality failure), but an answer: an
+    /// evaluation photo, whose outcome is what the run measures.
+    Judged,
 }
 
 /// One image of the set.
@@ -96,6 +108,8 @@ pub enum Expected {
 pub struct Fixture {
     pub id: String,
     pub class: Class,
+    /// The half of the set the person belongs to; `None` for group and non-face photos.
+    pub set: Option<FixtureSet>,
     pub expected: Expected,
     pub media_type: ImageMediaType,
     pub bytes: Vec<u8>,
@@ -126,6 +140,11 @@ pub struct SourceEntry {
     pub source: String,
     pub class: String,
     pub sha256: String,
+    /// The person on the photo (several photos may show one person).
+    #[serde(default)]
+    pub person: Option<String>,
+    #[serde(default)]
+    pub set: Option<FixtureSet>,
 }
 
 /// One entry of the manifest's `derived` list.
@@ -175,12 +194,14 @@ fn face_x(img: &DynamicImage) -> f64 {
 /// Builds the whole set: sources first, then every derivation, in a fixed order.
 pub fn build() -> Vec<Fixture> {
     let mut out = Vec::new();
-    let fixture = |id: String, class: Class, expected: Expected, bytes: Vec<u8>| Fixture {
-        id,
-        class,
-        expected,
-        media_type: media_type(&bytes),
-        bytes,
+    let fixture = |id: String, class: Class, expected: Expected, bytes: Vec<u8>| {
+        let set = set_of(&id);
+        // An evaluation photo's outcome is what the run measures, not what the engine was tuned to.
+        let expected = match (set, class) {
+            (Some(FixtureSet::Evaluation), Class::BonaFide | Class::Reencoded | Class::Attack(_)) => Expected::Judged,
+            _ => expected,
+        };
+        Fixture { id, class, set, expected, media_type: media_type(&bytes), bytes }
     };
     for (id, bytes) in SOURCES {
         let (class, expected) = match *id {
@@ -261,6 +282,7 @@ pub fn attack_presentations() -> impl Iterator<Item = Fixture> {
         });
         let replay = img.map(|img| (format!("{id}/screen-replay"), Species::ScreenReplay, derive::screen_replay(&img)));
         [print, replay].into_iter().flatten().map(|(id, species, bytes)| Fixture {
+            set: set_of(&id),
             id,
             class: Class::Attack(species),
             expected: Expected::Reject,
@@ -268,6 +290,13 @@ pub fn attack_presentations() -> impl Iterator<Item = Fixture> {
             bytes,
         })
     })
+}
+
+/// The set of the person a fixture shows, from the manifest entry of the photo it is derived from.
+pub fn set_of(id: &str) -> Option<FixtureSet> {
+    let source = id.split(['/', '+']).next().unwrap_or(id);
+    let manifest = manifest().ok()?;
+    manifest.fixtures.iter().find(|f| f.id == source).and_then(|f| f.set)
 }
 
 /// The manifest entries the derived fixtures should have.

@@ -178,6 +178,19 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 6px;te
         count(&|c| matches!(c, crate::faces::Class::Attack(_))),
         count(&|c| !c.is_bona_fide() && !matches!(c, crate::faces::Class::Attack(_)))
     );
+    let mut calibration: Vec<&str> = run
+        .samples
+        .iter()
+        .filter(|s| s.set == Some(crate::faces::FixtureSet::Calibration))
+        .map(|s| s.fixture.split(['/', '+']).next().unwrap_or_default())
+        .collect();
+    calibration.sort_unstable();
+    calibration.dedup();
+    let _ = write!(
+        h,
+        "<p>The figures below are over the <b>evaluation</b> half of the face set: people the engine's constants were not set from. Calibration photos (and everything derived from them), whose figures are in <code>run.json</code> under <code>calibration_metrics</code>: {}.</p>",
+        if calibration.is_empty() { "none recorded".to_owned() } else { escape(&calibration.join(", ")) }
+    );
     h.push_str("<h2>ISO/IEC 30107-3 (Clopper–Pearson 95% intervals)</h2><table><tr><th>metric</th><th>value</th></tr>");
     let _ = write!(
         h,
@@ -206,7 +219,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 6px;te
         }
         h.push_str("</ul>");
     }
-    let _ = write!(h, "<h2>Scores by class</h2>{}<h2>DET curve</h2>{}", histograms(run), det_curve(run));
+    let _ = write!(h, "<h2>Scores by class (both halves)</h2>{}<h2>DET curve</h2>{}", histograms(run), det_curve(run));
     h.push_str("<h2>Presentations</h2><table><tr><th>fixture</th><th>class</th><th>os</th><th>repeat</th><th>decision</th><th>score</th><th>detail</th><th>ms</th></tr>");
     for s in &run.samples {
         let score = match (s.score, s.censored) {

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::iso::{self, BpcerAt, OperatingPoint};
 use super::stats::{self, Rate};
 use crate::api::{Os, PrefixedMessage, Score};
-use crate::faces::{Class, Expected, Fixture, Species};
+use crate::faces::{Class, Expected, Fixture, FixtureSet, Species};
 use crate::suite::Ctx;
 use crate::target::{Call, ProvisionError, StateParams, TargetError};
 
@@ -76,6 +76,10 @@ impl ErrorCause {
 pub struct Sample {
     pub fixture: String,
     pub class: Class,
+    /// The half of the face set the fixture belongs to (absent in files written before the split:
+    /// such samples count as evaluation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set: Option<FixtureSet>,
     pub os: Os,
     pub repeat: u32,
     pub decision: Decision,
@@ -149,7 +153,11 @@ pub struct RunFile {
     pub fixture_set: Option<String>,
     pub repeat: u32,
     pub samples: Vec<Sample>,
+    /// The metrics of the evaluation half: photos of people the engine was not calibrated on.
     pub metrics: Metrics,
+    /// The same metrics over the calibration half, shown on request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration_metrics: Option<Metrics>,
 }
 
 fn parse_failure(body: &serde_json::Value) -> (Decision, Option<f64>, Option<String>) {
@@ -172,6 +180,7 @@ fn present(ctx: &Ctx, fixture: &Fixture, os: Os, repeat: u32, threshold: &mut Op
     let sample = Sample {
         fixture: fixture.id.clone(),
         class: fixture.class,
+        set: fixture.set,
         os,
         repeat,
         decision: Decision::Error,
@@ -339,6 +348,11 @@ pub fn metrics(samples: &[Sample]) -> Metrics {
     }
 }
 
+/// The samples of the calibration half, or of everything else.
+pub fn of_set(samples: &[Sample], calibration: bool) -> Vec<Sample> {
+    samples.iter().filter(|s| (s.set == Some(FixtureSet::Calibration)) == calibration).cloned().collect()
+}
+
 /// Records a run over `fixtures` on the target of `ctx`.
 pub fn record(ctx: &Ctx, fixtures: &[Fixture], os: &[Os], repeat: u32, target: String) -> RunFile {
     let mut threshold = None;
@@ -368,7 +382,8 @@ pub fn record(ctx: &Ctx, fixtures: &[Fixture], os: &[Os], repeat: u32, target: S
         threshold_source,
         fixture_set: Some(crate::api::short_digest(digests.as_bytes())),
         repeat,
-        metrics: metrics(&samples),
+        metrics: metrics(&of_set(&samples, false)),
+        calibration_metrics: Some(metrics(&of_set(&samples, true))),
         samples,
     }
 }
@@ -382,6 +397,7 @@ pub fn meets(expected: Expected, sample: &Sample) -> bool {
             sample.decision == Decision::QualityReject && sample.detail.as_deref() == Some(code.as_str())
         }
         Expected::Reject => matches!(sample.decision, Decision::ScoreReject | Decision::QualityReject),
+        Expected::Judged => sample.decision != Decision::Error,
     }
 }
 
@@ -393,6 +409,7 @@ mod tests {
         Sample {
             fixture: "f".into(),
             class,
+            set: None,
             os: Os::Ios,
             repeat: 0,
             decision,

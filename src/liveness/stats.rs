@@ -163,6 +163,22 @@ pub fn wasserstein(a: &[f64], b: &[f64]) -> Option<f64> {
     Some(all.windows(2).map(|w| (cdf(&a, w[0]) - cdf(&b, w[0])).abs() * (w[1] - w[0])).sum())
 }
 
+/// The exact two-sided sign test: the probability, under a fair coin, of a split of `n` at least as
+/// uneven as `k` against `n − k` (scipy's `binomtest(k, n, 0.5)`). Used on the directions of the
+/// decisions that flipped between two runs: noise flips both ways, a shift one way.
+pub fn sign_test(k: u64, n: u64) -> f64 {
+    use statrs::function::factorial::ln_binomial;
+    if n == 0 {
+        return 1.0;
+    }
+    let pmf = |i: u64| (ln_binomial(n, i) - n as f64 * std::f64::consts::LN_2).exp();
+    let extreme = k.min(n - k);
+    let tail: f64 = (0..=extreme).map(pmf).sum();
+    // Symmetric: the other tail is the same, except that an even split counts once.
+    let p = if 2 * extreme == n { 1.0 } else { 2.0 * tail };
+    p.min(1.0)
+}
+
 /// Fisher's exact test of a 2×2 table `[[a, b], [c, d]]`, two-sided as scipy computes it: the sum of
 /// the hypergeometric probabilities of every table with the same margins that is no more likely than
 /// the one observed (with scipy's relative tolerance of 1e-7). Used on the error shares of two runs.
@@ -282,5 +298,15 @@ mod tests {
             let got = fisher_exact(a, b, c, d);
             assert!(((got - want) / want).abs() < 1e-9, "{a} {b} {c} {d}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn sign_test_matches_scipy() {
+        // python -c "from scipy.stats import binomtest; print(binomtest(k, n, 0.5).pvalue)" (scipy 1.17.1)
+        for (k, n, want) in [(6, 6, 0.03125), (9, 9, 0.00390625), (3, 7, 1.0), (0, 4, 0.125), (10, 12, 0.03857421875)] {
+            let got = sign_test(k, n);
+            assert!((got - want).abs() < 1e-12, "{k}/{n}: {got} vs {want}");
+        }
+        assert_eq!(sign_test(0, 0), 1.0);
     }
 }

@@ -8,14 +8,17 @@
 //! 3. the largest face narrower than [`MIN_FACE_SHARE`] of the shorter side → `ERR_LIVENESS_FACE_TOO_SMALL`;
 //! 4. the face box within [`BORDER_SHARE`] of an edge → `ERR_LIVENESS_FACE_CLOSE_TO_BORDER`.
 //!
-//! Score, clamped to [0, 1] and rounded to hundredths (see [`cues::Cues`] for the cues):
+//! Score, clamped to [0, 1] and rounded to hundredths (see [`cues::Cues`] for the cues and
+//! [`CALIBRATION`] for the constants, set from the calibration half of the face set only):
 //!
 //! ```text
-//! 0.97 − 4.0·(periodicity − 0.08)⁺ − 0.04·(8 − sharpness)⁺ − 6.0·(0.12 − contrast)⁺ − 2.0·(highlights − 0.05)⁺
+//! mid   = (P_bona_max + P_attack_min) / 2          slope = (0.95 − 0.60) / (mid − P_bona_min)
+//! score = 0.60 + slope·(mid − periodicity) − 0.04·(S − sharpness)⁺ − 6.0·(C − contrast)⁺ − 2.0·(highlights − H)⁺
 //! ```
 //!
-//! On `fixtures/` the bona fide photos and their re-encodings score 0.84 to 0.97; the simulated screen
-//! replays and prints score 0.52 or less; dark photos fail on contrast and sharpness.
+//! Periodicity is a continuous term, so bona fide photos spread (0.95 at the calibration's cleanest,
+//! 0.60 half-way between its most periodic bona fide photo and its least periodic attack); the
+//! penalties start where the calibration's bona fide photos end.
 
 pub mod cues;
 pub mod detect;
@@ -37,6 +40,34 @@ pub const BORDER_SHARE: f64 = 0.02;
 const SECOND_PASS_SIDE: u32 = 1400;
 /// Cached assessments before the cache is emptied.
 const CACHE_LIMIT: usize = 512;
+
+/// The cue values that set the score's constants, measured on the calibration half of the face set
+/// (Grace Hopper and Barack Obama: their photos, re-encodings and simulated attacks) and rounded so
+/// that every calibration bona fide photo is inside them. `tests/liveness.rs` measures them again.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    /// The most periodic calibration bona fide photo (0.1177 measured).
+    pub periodicity_bona_max: f64,
+    /// The least periodic calibration bona fide photo (0.0110).
+    pub periodicity_bona_min: f64,
+    /// The least periodic calibration attack (0.1552).
+    pub periodicity_attack_min: f64,
+    /// The least sharp calibration bona fide photo (5.032), rounded down.
+    pub sharpness_min: f64,
+    /// The lowest contrast of a calibration bona fide photo (0.1706), rounded down.
+    pub contrast_min: f64,
+    /// The largest share of highlights on a calibration bona fide photo (0.0445), rounded up.
+    pub highlights_max: f64,
+}
+
+pub const CALIBRATION: Calibration = Calibration {
+    periodicity_bona_max: 0.118,
+    periodicity_bona_min: 0.011,
+    periodicity_attack_min: 0.155,
+    sharpness_min: 5.03,
+    contrast_min: 0.170,
+    highlights_max: 0.045,
+};
 
 pub struct PadEngine {
     detector: FaceDetector,
@@ -74,12 +105,14 @@ impl PadEngine {
 
     /// The documented score formula.
     pub fn score(c: &cues::Cues) -> Score {
+        let k = &CALIBRATION;
         let pos = |v: f64| v.max(0.0);
-        let raw = 0.97
-            - 4.0 * pos(c.periodicity - 0.08)
-            - 0.04 * pos(8.0 - c.sharpness)
-            - 6.0 * pos(0.12 - c.contrast)
-            - 2.0 * pos(c.highlights - 0.05);
+        let mid = (k.periodicity_bona_max + k.periodicity_attack_min) / 2.0;
+        let slope = (0.95 - 0.60) / (mid - k.periodicity_bona_min);
+        let raw = 0.60 + slope * (mid - c.periodicity)
+            - 0.04 * pos(k.sharpness_min - c.sharpness)
+            - 6.0 * pos(k.contrast_min - c.contrast)
+            - 2.0 * pos(c.highlights - k.highlights_max);
         Score::saturating_from_f64(raw)
     }
 
