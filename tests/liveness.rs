@@ -169,3 +169,42 @@ fn the_engine_constants_come_from_the_calibration_half() {
     within(k.highlights_max, h_max, "highlights_max");
     assert!(k.sharpness_min <= s_min && k.contrast_min <= c_min && k.highlights_max >= h_max, "rounded outwards");
 }
+
+/// The face boxes annotated in the manifest (the border case is cut at them) agree with a reading
+/// that owes nothing to the engine's detector: the horizontal centre of the photo's skin-tone pixels
+/// (the YCbCr skin range of Chai and Ngan, 1999) lies inside the box's columns (the crop uses only its
+/// left edge; a neck pulls the vertical centre down), and skin is far denser inside the box than out.
+#[test]
+fn annotated_face_boxes_agree_with_an_independent_reading() {
+    let manifest = faces::manifest().expect("manifest parses");
+    let annotated: Vec<_> = manifest.fixtures.iter().filter_map(|f| f.face.map(|b| (f, b))).collect();
+    assert_eq!(annotated.len(), 2, "grace_hopper and obama are annotated");
+    for (f, b) in annotated {
+        let img =
+            image::open(format!("{}/fixtures/{}", env!("CARGO_MANIFEST_DIR"), f.file)).expect("decodes").to_rgb8();
+        let (mut n, mut sx, mut sy, mut inside) = (0.0, 0.0, 0.0, 0.0);
+        for (x, y, p) in img.enumerate_pixels() {
+            let [r, g, bl] = p.0.map(f64::from);
+            let cb = 128.0 - 0.168_736 * r - 0.331_264 * g + 0.5 * bl;
+            let cr = 128.0 + 0.5 * r - 0.418_688 * g - 0.081_312 * bl;
+            if (77.0..=127.0).contains(&cb) && (133.0..=173.0).contains(&cr) {
+                let (fx, fy) = (f64::from(x), f64::from(y));
+                n += 1.0;
+                sx += fx;
+                sy += fy;
+                if fx >= b.x && fx <= b.x + b.width && fy >= b.y && fy <= b.y + b.height {
+                    inside += 1.0;
+                }
+            }
+        }
+        let (cx, cy) = (sx / n, sy / n);
+        assert!(cx >= b.x && cx <= b.x + b.width, "{}: skin centre ({cx:.0}, {cy:.0}) beside {b:?}", f.id);
+        let density_inside = inside / (b.width * b.height);
+        let density_outside = (n - inside) / (f64::from(img.width() * img.height()) - b.width * b.height);
+        assert!(
+            density_inside > 2.0 * density_outside,
+            "{}: skin density {density_inside:.2} inside, {density_outside:.2} outside",
+            f.id
+        );
+    }
+}
