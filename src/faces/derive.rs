@@ -2,7 +2,8 @@
 //! print), quality cases (face too small, face at the border, several faces, dark, blurred) and
 //! re-encodings. Same input, same bytes, every run: every random choice comes from a seeded generator.
 //!
-//! The recipes follow `../shared/fixtures-source/simulate_pa.py`.
+//! The recipes follow a published recipe for simulated presentation attacks (a screen's pixel grid,
+//! moiré, gamma and glare; a print's halftone, contrast, cast and grain), rewritten here.
 
 use std::io::Cursor;
 
