@@ -3,6 +3,7 @@
 //! runs that tells an operator when a vendor's liveness model changed.
 
 pub mod compare;
+pub mod errors;
 pub mod html;
 pub mod iso;
 pub mod record;

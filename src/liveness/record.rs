@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+pub use super::errors::{ErrorCause, ErrorSummary};
 use super::iso::{self, BpcerAt, OperatingPoint};
 use super::stats::{self, Rate};
 use crate::api::{Os, PrefixedMessage, Score};
@@ -30,46 +31,6 @@ pub enum Decision {
     QualityReject,
     /// Any other answer, or none: also a non-response.
     Error,
-}
-
-/// Why a presentation ended in an error rather than a decision. Quality rejections are decisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCause {
-    /// No answer: refused connection, reset, timeout, a body too slow, a target given up.
-    Transport,
-    /// A 5xx.
-    ServerError,
-    /// A 401 or 403: an expired or wrong credential.
-    Unauthorized,
-    /// A 429.
-    RateLimited,
-    /// The registration for the presentation could not be set up.
-    SetUp,
-    /// Any other answer that is not a decision.
-    Other,
-}
-
-impl ErrorCause {
-    fn of_status(status: reqwest::StatusCode) -> ErrorCause {
-        match status.as_u16() {
-            500..=599 => ErrorCause::ServerError,
-            401 | 403 => ErrorCause::Unauthorized,
-            429 => ErrorCause::RateLimited,
-            _ => ErrorCause::Other,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            ErrorCause::Transport => "no answer (transport)",
-            ErrorCause::ServerError => "5xx",
-            ErrorCause::Unauthorized => "401/403",
-            ErrorCause::RateLimited => "429",
-            ErrorCause::SetUp => "set-up failed",
-            ErrorCause::Other => "other answers",
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,62 +210,6 @@ fn judge(ctx: &Ctx, fixture: &Fixture, os: Os, mut sample: Sample, threshold: &m
         sample.detail = Some(format!("answered {}", x.status.as_u16()));
     }
     sample
-}
-
-/// How many presentations a run judged, and why the others ended in an error.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ErrorSummary {
-    pub presentations: usize,
-    pub judged: usize,
-    pub errors: usize,
-    pub by_cause: BTreeMap<ErrorCause, usize>,
-    /// The most frequent cause, with the first detail recorded for it.
-    pub dominant: Option<(ErrorCause, String)>,
-}
-
-impl ErrorSummary {
-    pub fn of(samples: &[Sample]) -> ErrorSummary {
-        let mut by_cause: BTreeMap<ErrorCause, usize> = BTreeMap::new();
-        for s in samples.iter().filter(|s| s.decision == Decision::Error) {
-            *by_cause.entry(s.cause.unwrap_or(ErrorCause::Other)).or_default() += 1;
-        }
-        let dominant = by_cause.iter().max_by_key(|(_, n)| **n).map(|(cause, _)| {
-            let detail = samples
-                .iter()
-                .find(|s| s.decision == Decision::Error && s.cause.unwrap_or(ErrorCause::Other) == *cause)
-                .and_then(|s| s.detail.clone())
-                .unwrap_or_default();
-            (*cause, detail)
-        });
-        ErrorSummary {
-            presentations: samples.len(),
-            judged: samples.iter().filter(|s| matches!(s.decision, Decision::Pass | Decision::ScoreReject)).count(),
-            errors: by_cause.values().sum(),
-            by_cause,
-            dominant,
-        }
-    }
-
-    /// The share of presentations that ended in an error.
-    pub fn share(&self) -> f64 {
-        if self.presentations == 0 { 0.0 } else { self.errors as f64 / self.presentations as f64 }
-    }
-
-    /// Why a run cannot be trusted as a measurement: nothing judged, or too many errors.
-    pub fn problem(&self, max_share: f64) -> Option<String> {
-        let cause = self.dominant.as_ref().map_or(String::new(), |(c, d)| format!("; mostly {}: {d}", c.label()));
-        if self.judged == 0 {
-            return Some(format!("no presentation of {} was judged{cause}", self.presentations));
-        }
-        (self.share() > max_share).then(|| {
-            format!(
-                "{} of {} presentations ({:.1} %) ended in an error, above --max-error-share {max_share}{cause}",
-                self.errors,
-                self.presentations,
-                100.0 * self.share()
-            )
-        })
-    }
 }
 
 pub fn metrics(samples: &[Sample]) -> Metrics {

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod oracle;
 pub mod plan;
 pub mod probe;
+pub mod property;
 pub mod runner;
 pub mod snapshot;
 

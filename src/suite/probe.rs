@@ -4,9 +4,10 @@
 
 use serde_json::Value;
 
-use super::behaviour::{Behaviour, BehaviourId, Strictness, Violation};
+use super::behaviour::{Behaviour, Strictness, Violation};
 use super::context::{Ctx, Profile};
 use super::oracle::Finding;
+pub use super::property::{Case, CaseResult, SKIP, TRANSPORT, case_check};
 use crate::api::Missing;
 use crate::report::{Event, Verdict};
 use crate::target::{Call, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
@@ -216,7 +217,7 @@ impl<'a> Probe<'a> {
     }
 
     /// Fail, or warn for an inferred expectation against a vendor target (unless `--strict`).
-    fn verdict_for(&self, strictness: Strictness) -> Verdict {
+    pub(super) fn verdict_for(&self, strictness: Strictness) -> Verdict {
         if self.fatal(strictness) { Verdict::Fail } else { Verdict::Warn }
     }
 
@@ -282,154 +283,5 @@ pub fn stop_for_setup(e: ProvisionError) -> Stop {
         ProvisionError::Unavailable(why) => Stop::Skip(why),
         ProvisionError::Failed(why) => Stop::Fail(format!("the set-up failed: {why}")),
         ProvisionError::Target(e) => stop_for(e),
-    }
-}
-
-/// A failed generated case: how strict the broken expectation is, and what was found.
-pub type CaseResult = Result<(), (Strictness, String)>;
-
-const STRICTNESS_SEPARATOR: char = '\u{1f}';
-
-impl Probe<'_> {
-    /// Runs a property: `ctx.cases` generated cases from `strategy`, seeded with this behaviour's seed,
-    /// shrunk on failure. The failure is recorded with the shrunk input as `show` renders it (which
-    /// must redact), and the seed that replays it.
-    pub fn property<S>(
-        &mut self,
-        strategy: S,
-        show: impl Fn(&S::Value) -> String,
-        case: impl Fn(&Case<'_>, &S::Value) -> CaseResult,
-    ) -> Result<(), Stop>
-    where
-        S: proptest::strategy::Strategy,
-    {
-        use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
-        let ctx = self.ctx;
-        let judge = Case { ctx, behaviour: self.behaviour.id };
-        let stopped: std::cell::RefCell<Option<Stop>> = std::cell::RefCell::new(None);
-        let ran = std::cell::Cell::new(0u32);
-        let config = Config {
-            cases: ctx.cases,
-            failure_persistence: None,
-            rng_algorithm: RngAlgorithm::ChaCha,
-            rng_seed: RngSeed::Fixed(self.seed),
-            // Every shrink step is a request to the target; this bounds the cost of one failure.
-            max_shrink_iters: 64,
-            ..Config::default()
-        };
-        let mut runner = TestRunner::new(config);
-        let shrinking = std::cell::Cell::new(false);
-        let (behaviour, seed) = (self.behaviour, self.seed);
-        let emit_case = |outcome: &CaseResult| {
-            let (verdict, strictness, message) = match outcome {
-                Ok(()) => (Verdict::Pass, behaviour.strictness, None),
-                Err((s, m)) => (self.verdict_for(*s), *s, Some(m.clone())),
-            };
-            let check = if shrinking.get() { "shrink-case" } else { "case" };
-            ctx.emit(Event {
-                behaviour: behaviour.id,
-                family: behaviour.family,
-                trial: behaviour.trial_name(),
-                check: check.into(),
-                strictness,
-                verdict,
-                seed,
-                message,
-                exchange: None,
-            });
-        };
-        let result = runner.run(&strategy, |value| {
-            if stopped.borrow().is_some() {
-                return Ok(());
-            }
-            ran.set(ran.get() + 1);
-            let outcome = case(&judge, &value);
-            if !matches!(&outcome, Err((_, m)) if m.starts_with(TRANSPORT) || m.starts_with(SKIP)) {
-                emit_case(&outcome);
-            }
-            if outcome.is_err() {
-                shrinking.set(true);
-            }
-            match outcome {
-                Ok(()) => Ok(()),
-                Err((_, message)) if message.starts_with(TRANSPORT) => {
-                    *stopped.borrow_mut() = Some(Stop::Fail(message[TRANSPORT.len()..].to_owned()));
-                    Ok(())
-                }
-                Err((_, message)) if message.starts_with(SKIP) => {
-                    *stopped.borrow_mut() = Some(Stop::Skip(message[SKIP.len()..].to_owned()));
-                    Ok(())
-                }
-                Err((strictness, message)) => {
-                    Err(TestCaseError::fail(format!("{strictness}{STRICTNESS_SEPARATOR}{message}")))
-                }
-            }
-        });
-        if let Some(stop) = stopped.into_inner() {
-            return Err(stop);
-        }
-        let failure = match result {
-            Ok(()) => None,
-            Err(TestError::Abort(why)) => Some((Strictness::Documented, format!("the property aborted: {why}"))),
-            Err(TestError::Fail(why, value)) => {
-                let why = why.message().to_owned();
-                let (strictness, message) = match why.split_once(STRICTNESS_SEPARATOR) {
-                    Some(("inferred", m)) => (Strictness::Inferred, m.to_owned()),
-                    Some((_, m)) => (Strictness::Documented, m.to_owned()),
-                    None => (Strictness::Documented, why.clone()),
-                };
-                Some((
-                    strictness,
-                    format!(
-                        "{message}\n      shrunk input: {}\n      replay: --seed {} (behaviour seed {:#x})",
-                        show(&value),
-                        ctx.seed,
-                        self.seed
-                    ),
-                ))
-            }
-        };
-        self.record_property(ran.get(), failure);
-        Ok(())
-    }
-}
-
-/// Marks a case failure that is a transport problem, not a finding.
-pub const TRANSPORT: &str = "transport: ";
-/// Marks a case that could not be set up on this target: the property stops and is skipped.
-pub const SKIP: &str = "skip: ";
-
-/// What a generated case holds: the run's context, and the behaviour it belongs to.
-pub struct Case<'a> {
-    pub ctx: &'a Ctx,
-    behaviour: BehaviourId,
-}
-
-impl Case<'_> {
-    /// Sets up a registration inside a case; what cannot be set up stops the property (skip or fail).
-    pub fn provision(&self, params: &StateParams) -> Result<Provisioned, (Strictness, String)> {
-        self.ctx.provision(self.behaviour, params).map_err(|e| match stop_for_setup(e) {
-            Stop::Skip(why) => (Strictness::Documented, format!("{SKIP}{why}")),
-            Stop::Fail(why) => (Strictness::Documented, format!("{TRANSPORT}{why}")),
-        })
-    }
-
-    /// Sends a request and applies every oracle that judges it (documented findings first).
-    pub fn send(&self, call: &Call) -> Result<Exchange, (Strictness, String)> {
-        let x = self.ctx.send(call).map_err(|e| (Strictness::Documented, format!("{TRANSPORT}{e}")))?;
-        let mut findings = self.ctx.judge(self.behaviour, call, &x);
-        findings.sort_by_key(|(s, _)| *s);
-        match findings.into_iter().next() {
-            Some((s, (check, message))) => Err((s, format!("{check}: {message} in {}", x.summary()))),
-            None => Ok(x),
-        }
-    }
-}
-
-/// An oracle finding as a case result with the given strictness.
-pub fn case_check(strictness: Strictness, finding: Option<Finding>, x: &Exchange) -> CaseResult {
-    match finding {
-        Some((check, message)) => Err((strictness, format!("{check}: {message} in {}", x.summary()))),
-        None => Ok(()),
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use super::exchange::Exchange;
+use super::health::{Health, route};
 use super::redact;
 
 /// Largest response body read; the rest is dropped.
@@ -84,23 +85,6 @@ impl TargetError {
             TargetError::Timeout(_) | TargetError::Connect(_) | TargetError::Transport(_) | TargetError::TooSlow { .. }
         )
     }
-}
-
-/// Consecutive transport failures per route, shared by every thread of a run.
-#[derive(Debug, Default)]
-struct Health {
-    failures: std::sync::Mutex<std::collections::HashMap<String, u32>>,
-    down: std::sync::OnceLock<String>,
-}
-
-/// A route without its query and with ObjectId segments folded, so `/v2/app-registrations/<id>` is one.
-fn route(method: &Method, path: &str) -> String {
-    let path = path.split('?').next().unwrap_or_default();
-    let folded: Vec<&str> = path
-        .split('/')
-        .map(|seg| if seg.len() == 24 && seg.bytes().all(|b| b.is_ascii_hexdigit()) { "{id}" } else { seg })
-        .collect();
-    format!("{method} {}", folded.join("/"))
 }
 
 /// A request body.

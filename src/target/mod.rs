@@ -3,6 +3,7 @@
 
 mod client;
 mod exchange;
+mod health;
 mod provision;
 pub mod redact;
 
