@@ -6,13 +6,14 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use super::body::{duplicate_fields, not_json, not_object, wrong_content_type};
 use super::{quality_failure, still_empty};
-use crate::api::{ErrorCode, Os, QualityCode};
+use crate::api::{Os, QualityCode};
 use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
 use crate::suite::generate::{self, UriDefect};
 use crate::suite::oracle;
 use crate::suite::probe::{CENTRAL, Case, CaseResult, Probe, Stop, case_check};
-use crate::target::{Call, Capability, Provisioned, StateParams, redact};
+use crate::target::{Call, Capability, Provisioned, StateParams};
 
 const PARAMS: &str = "the page's Params table (image: base64 data URI, required; os: DESKTOP, IOS, ANDROID, required; force: boolean); answers per the README's decisions";
 
@@ -227,12 +228,12 @@ pub fn behaviours() -> Vec<Behaviour> {
     ]
 }
 
-fn fresh(p: &mut Probe<'_>) -> Result<Provisioned, Stop> {
+pub(super) fn fresh(p: &mut Probe<'_>) -> Result<Provisioned, Stop> {
     p.provision(&StateParams::default())
 }
 
 /// One refused case: never accepted (documented), answered as `expected` says (inferred).
-fn refused_case(
+pub(super) fn refused_case(
     case: &Case<'_>,
     call: &Call,
     expected: impl Fn(&crate::target::Exchange) -> Option<oracle::Finding>,
@@ -379,53 +380,4 @@ fn extra_fields(p: &mut Probe<'_>) -> Result<(), Stop> {
     )?;
     p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));
     Ok(())
-}
-
-fn duplicate_fields(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let reg = fresh(p)?;
-    let image = p.ctx.fixtures.face_jpeg_uri();
-    let raw = format!(r#"{{"image":"{image}","os":"IOS","os":"ANDROID"}}"#).into_bytes();
-    let x = p.central_call(&Call::post(CENTRAL, Value::Null).bearer(&reg.token).raw(raw, Some("application/json")))?;
-    p.check_documented(oracle::refused(&x), Some(&x));
-    p.check(oracle::missing_parameter_naming(&x, "os"), Some(&x));
-    still_empty(p, &reg.registration, &reg.token)
-}
-
-fn not_json(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let reg = fresh(p)?;
-    let token = reg.token.clone();
-    p.property(
-        generate::not_json(),
-        |b| format!("{} bytes: {:?}", b.len(), redact::image(&String::from_utf8_lossy(b))),
-        |case, bytes| {
-            let call = Call::post(CENTRAL, Value::Null).bearer(&token).raw(bytes.clone(), Some("application/json"));
-            refused_case(case, &call, |x| oracle::status_is(x, StatusCode::BAD_REQUEST))
-        },
-    )?;
-    still_empty(p, &reg.registration, &reg.token)
-}
-
-fn not_object(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let reg = fresh(p)?;
-    for body in ["[]", "\"x\"", "1", "null"] {
-        let x = p.central_call(
-            &Call::post(CENTRAL, Value::Null)
-                .bearer(&reg.token)
-                .raw(body.as_bytes().to_vec(), Some("application/json")),
-        )?;
-        p.check_documented(oracle::refused(&x), Some(&x));
-        p.check(oracle::error_is(&x, StatusCode::CONFLICT, ErrorCode::MissingParameter), Some(&x));
-    }
-    Ok(())
-}
-
-fn wrong_content_type(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let reg = fresh(p)?;
-    let body = json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": Os::Desktop}).to_string().into_bytes();
-    for ct in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
-        let x = p.central_call(&Call::post(CENTRAL, Value::Null).bearer(&reg.token).raw(body.clone(), ct))?;
-        p.check_documented(oracle::refused(&x), Some(&x));
-        p.check(oracle::status_is(&x, StatusCode::UNSUPPORTED_MEDIA_TYPE), Some(&x));
-    }
-    still_empty(p, &reg.registration, &reg.token)
 }

@@ -1,7 +1,9 @@
 //! The behaviour catalogue: the suite's table of contents. One file per family; each behaviour is a
 //! plain function with its id, statement, source and strictness next to it.
 
+mod attacks;
 mod auth;
+mod body;
 mod documented;
 mod input;
 mod stateful;
