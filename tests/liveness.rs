@@ -23,7 +23,7 @@ fn run(deviations: Vec<Deviation>, set: &[faces::Fixture]) -> RunFile {
 #[test]
 fn derived_fixtures_match_the_manifest_digests() {
     let recorded = faces::manifest().expect("manifest parses").derived;
-    let generated = faces::derived_entries(&faces::build());
+    let generated = faces::derived_entries(faces::set());
     assert_eq!(generated.len(), recorded.len());
     for g in &generated {
         let r = recorded.iter().find(|r| r.id == g.id).unwrap_or_else(|| panic!("{} is not in the manifest", g.id));
@@ -33,8 +33,8 @@ fn derived_fixtures_match_the_manifest_digests() {
 
 #[test]
 fn emulator_outcomes_stability_and_drift() {
-    let set = faces::build();
-    let first = run(Vec::new(), &set);
+    let set = faces::set();
+    let first = run(Vec::new(), set);
     for (f, s) in set.iter().zip(&first.samples) {
         assert_eq!(f.id, s.fixture);
         assert!(
@@ -46,24 +46,28 @@ fn emulator_outcomes_stability_and_drift() {
             s.score,
             s.detail
         );
-        if matches!(f.class, Class::Attack(_)) && f.set == Some(FixtureSet::Calibration) {
+        if matches!(f.class, Class::Attack(species) if species.is_calibrated())
+            && f.set == Some(FixtureSet::Calibration)
+        {
             assert_ne!(s.decision, Decision::Pass, "{} passed", f.id);
         }
     }
     // Reports show the evaluation half; the calibration half separates by construction.
     let m = &first.metrics;
-    assert_eq!(m.apcer.len(), 2, "a rate for each attack species");
-    assert_eq!(m.bpcer.map(|r| r.n), Some(12), "4 presentations of each of the 3 evaluation people");
+    assert_eq!(m.apcer.len(), 6, "a rate for each attack species");
+    assert_eq!(m.bpcer.map(|r| r.n), Some(24), "8 presentations of each of the 3 evaluation people");
     let c = first.calibration_metrics.as_ref().expect("calibration metrics");
-    assert!(c.apcer.values().all(|r| r.x == 0), "{:?}", c.apcer);
-    assert_eq!(c.bpcer.map(|r| (r.x, r.n)), Some((0, 16)));
+    for calibrated in ["attack/print", "attack/screen_replay"] {
+        assert_eq!(c.apcer.get(calibrated).map(|r| (r.x, r.n)), Some((0, 4)), "{:?}", c.apcer);
+    }
+    assert_eq!(c.bpcer.map(|r| (r.x, r.n)), Some((0, 32)));
     let bona: std::collections::BTreeSet<u64> = first
         .samples
         .iter()
         .filter(|s| s.class.is_bona_fide() && s.set == Some(FixtureSet::Evaluation))
         .filter_map(|s| s.score.map(|v| (v * 100.0).round() as u64))
         .collect();
-    assert!(bona.len() >= 9, "evaluation bona fide scores spread: {bona:?}");
+    assert!(bona.len() >= 10, "evaluation bona fide scores spread: {bona:?}");
     assert!(
         first
             .samples
@@ -71,11 +75,11 @@ fn emulator_outcomes_stability_and_drift() {
             .any(|s| s.fixture == "solvay1927" && s.detail.as_deref() == Some("ERR_MULTIPLE_FACES_DETECTED"))
     );
 
-    let second = run(Vec::new(), &set);
+    let second = run(Vec::new(), set);
     let same = compare(&first, &second);
     assert_eq!(same.verdict, Verdict::Stable, "{}", same.summary());
 
-    let shifted = run(vec![Deviation::LivenessShift], &set);
+    let shifted = run(vec![Deviation::LivenessShift], set);
     let drift = compare(&first, &shifted);
     assert_eq!(drift.verdict, Verdict::Drifted, "{}", drift.summary());
     // Exactly the presentations that passed within 0.10 of the threshold flip.
@@ -122,11 +126,16 @@ fn emulator_outcomes_stability_and_drift() {
         .expect("runs");
     let said = String::from_utf8_lossy(&dead.stderr);
     assert_eq!(dead.status.code(), Some(1), "{said}");
-    assert!(said.contains("no presentation of 54 was judged") && said.contains("could not connect"), "{said}");
+    let all = set.len();
+    assert!(
+        said.contains(&format!("no presentation of {all} was judged")) && said.contains("could not connect"),
+        "{said}"
+    );
     let gone = compare_bin(&a, &dead_dir.join("run.json"));
     let out = String::from_utf8_lossy(&gone.stdout);
     assert_eq!(gone.status.code(), Some(1), "{out}");
-    assert!(out.contains("verdict: drifted") && out.contains("the error share changed: 0/54 -> 54/54"), "{out}");
+    let shares = format!("the error share changed: 0/{all} -> {all}/{all}");
+    assert!(out.contains("verdict: drifted") && out.contains(&shares), "{out}");
     let html = verifik_conformance::liveness::html::render(&first);
     assert!(html.contains("APCER attack/print") && html.contains("<svg") && html.contains("polyline"));
     let _ = std::fs::remove_dir_all(dir);
@@ -139,16 +148,16 @@ fn the_engine_constants_come_from_the_calibration_half() {
     use verifik_conformance::emulator::pad::{CALIBRATION, cues, detect::FaceDetector};
     let detector = FaceDetector::new().expect("model loads");
     let (mut bona, mut attacks) = (Vec::new(), Vec::new());
-    for f in faces::build().into_iter().filter(|f| f.set == Some(FixtureSet::Calibration)) {
+    for f in faces::set().iter().filter(|f| f.set == Some(FixtureSet::Calibration)) {
         let img = image::load_from_memory(&f.bytes).expect("decodes");
         let Some(face) = detector.detect(&img).first().copied() else { continue };
         match f.class {
-            Class::BonaFide | Class::Reencoded => bona.push(cues::measure(&img, &face)),
-            Class::Attack(_) => attacks.push(cues::measure(&img, &face)),
+            c if c.is_bona_fide() => bona.push(cues::measure(&img, &face)),
+            Class::Attack(species) if species.is_calibrated() => attacks.push(cues::measure(&img, &face)),
             _ => {}
         }
     }
-    assert_eq!((bona.len(), attacks.len()), (16, 8));
+    assert_eq!((bona.len(), attacks.len()), (32, 8));
     let max = |v: Vec<f64>| v.into_iter().fold(f64::MIN, f64::max);
     let min = |v: Vec<f64>| v.into_iter().fold(f64::MAX, f64::min);
     let k = CALIBRATION;
@@ -178,10 +187,16 @@ fn the_engine_constants_come_from_the_calibration_half() {
 fn annotated_face_boxes_agree_with_an_independent_reading() {
     let manifest = faces::manifest().expect("manifest parses");
     let annotated: Vec<_> = manifest.fixtures.iter().filter_map(|f| f.face.map(|b| (f, b))).collect();
-    assert_eq!(annotated.len(), 2, "grace_hopper and obama are annotated");
+    assert_eq!(annotated.len(), 7, "every bona fide photo is annotated");
     for (f, b) in annotated {
         let img =
             image::open(format!("{}/fixtures/{}", env!("CARGO_MANIFEST_DIR"), f.file)).expect("decodes").to_rgb8();
+        // A photo without colour has no skin-tone reading: its box was checked by eye. Only a photo
+        // whose every pixel is grey may take that way out.
+        if img.pixels().all(|p| p.0[0] == p.0[1] && p.0[1] == p.0[2]) {
+            assert_eq!(f.id, "camera", "only the cameraman is greyscale");
+            continue;
+        }
         let (mut n, mut sx, mut sy, mut inside) = (0.0, 0.0, 0.0, 0.0);
         for (x, y, p) in img.enumerate_pixels() {
             let [r, g, bl] = p.0.map(f64::from);

@@ -12,10 +12,10 @@ use image::imageops::{self, FilterType};
 use image::{DynamicImage, GenericImageView, ImageFormat, Rgb, RgbImage};
 
 /// SplitMix64: a few lines of arithmetic, so grain noise is the same on every machine.
-struct SplitMix(u64);
+pub(crate) struct SplitMix(pub(crate) u64);
 
 impl SplitMix {
-    fn next_f32(&mut self) -> f32 {
+    pub(crate) fn next_f32(&mut self) -> f32 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -25,13 +25,13 @@ impl SplitMix {
     }
 
     /// Approximately normal noise (Irwin–Hall of four uniforms), scaled to `sigma`.
-    fn noise(&mut self, sigma: f32) -> f32 {
+    pub(crate) fn noise(&mut self, sigma: f32) -> f32 {
         let s: f32 = (0..4).map(|_| self.next_f32()).sum();
         (s - 2.0) * sigma * 1.732
     }
 }
 
-fn clamp8(v: f32) -> u8 {
+pub(crate) fn clamp8(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 
@@ -49,7 +49,7 @@ pub fn encode_png(img: &RgbImage) -> Vec<u8> {
 }
 
 /// Works at most this wide, like a phone camera's preview.
-fn working_copy(img: &DynamicImage) -> RgbImage {
+pub(crate) fn working_copy(img: &DynamicImage) -> RgbImage {
     let (w, h) = img.dimensions();
     if w.max(h) > 800 { img.resize(800, 800, FilterType::Triangle).to_rgb8() } else { img.to_rgb8() }
 }
@@ -57,10 +57,15 @@ fn working_copy(img: &DynamicImage) -> RgbImage {
 /// A photo shown on a screen and captured again: pixel grid, moiré, gamma lift, blue cast, glare,
 /// a dark bezel, JPEG at quality 60.
 pub fn screen_replay(img: &DynamicImage) -> Vec<u8> {
-    let src = working_copy(img);
+    encode_jpeg(&on_screen(&working_copy(img)), 60)
+}
+
+/// The photo as a camera sees it on a screen, at the source's size: pixel grid, moiré, gamma lift,
+/// blue cast, glare and a dark bezel.
+pub(crate) fn on_screen(src: &RgbImage) -> RgbImage {
     let (w, h) = src.dimensions();
     let grid = imageops::resize(
-        &imageops::resize(&src, (w / 3).max(1), (h / 3).max(1), FilterType::Triangle),
+        &imageops::resize(src, (w / 3).max(1), (h / 3).max(1), FilterType::Triangle),
         w,
         h,
         FilterType::Nearest,
@@ -86,13 +91,23 @@ pub fn screen_replay(img: &DynamicImage) -> Vec<u8> {
     let bezel = (0.06 * f32::from(u16::try_from(w.max(h)).unwrap_or(u16::MAX))) as u32;
     let mut canvas = RgbImage::from_pixel(w + 2 * bezel, h + 2 * bezel, Rgb([18, 18, 20]));
     imageops::overlay(&mut canvas, &out, i64::from(bezel), i64::from(bezel));
-    encode_jpeg(&imageops::resize(&canvas, w, h, FilterType::Triangle), 60)
+    imageops::resize(&canvas, w, h, FilterType::Triangle)
 }
 
 /// A photo printed on paper and captured again: halftone dots, crushed contrast, a warm cast, paper
 /// grain, a paper border, JPEG at quality 70.
 pub fn print_attack(img: &DynamicImage, seed: u64) -> Vec<u8> {
-    let src = working_copy(img);
+    let out = printed(&working_copy(img), seed);
+    let (w, h) = out.dimensions();
+    let border = (0.05 * w.max(h) as f32) as u32;
+    let mut canvas = RgbImage::from_pixel(w + 2 * border, h + 2 * border, Rgb([235, 232, 220]));
+    imageops::overlay(&mut canvas, &out, i64::from(border), i64::from(border));
+    encode_jpeg(&imageops::resize(&canvas, w, h, FilterType::Triangle), 70)
+}
+
+/// The printed surface itself, at the source's geometry: halftone dots, crushed contrast, a warm cast
+/// and paper grain, slightly out of focus.
+pub(crate) fn printed(src: &RgbImage, seed: u64) -> RgbImage {
     let (w, h) = src.dimensions();
     let mut rng = SplitMix(seed);
     let cell = 4.0f32;
@@ -110,11 +125,7 @@ pub fn print_attack(img: &DynamicImage, seed: u64) -> Vec<u8> {
         }
         out.put_pixel(x, y, Rgb(c));
     }
-    let out = imageops::blur(&out, 1.1);
-    let border = (0.05 * w.max(h) as f32) as u32;
-    let mut canvas = RgbImage::from_pixel(w + 2 * border, h + 2 * border, Rgb([235, 232, 220]));
-    imageops::overlay(&mut canvas, &out, i64::from(border), i64::from(border));
-    encode_jpeg(&imageops::resize(&canvas, w, h, FilterType::Triangle), 70)
+    imageops::blur(&out, 1.1)
 }
 
 /// The whole photo shrunk to a fifth and centred on a grey canvas of the original size.

@@ -4,6 +4,8 @@
 //! every derived one the SHA-256 recorded in the manifest, so drift in generation is caught.
 
 pub mod derive;
+pub mod species;
+pub mod vary;
 
 use std::fmt;
 
@@ -38,6 +40,9 @@ pub enum Class {
     BonaFide,
     /// A bona fide photo re-encoded (PNG, JPEG quality 50 and 30): still bona fide.
     Reencoded,
+    /// A bona fide photo as another capture would give it (lighting, rotation, scale, sensor noise;
+    /// see [`vary`]): still bona fide.
+    Variation,
     Attack(Species),
     Quality,
     NonFace,
@@ -50,21 +55,48 @@ pub enum Class {
 pub enum Species {
     ScreenReplay,
     Print,
+    /// A printed face cut out with eye holes, worn over a real head.
+    CutOut,
+    /// A video frame replayed on a screen, with motion blur and heavy compression.
+    VideoReplay,
+    /// Two people blended into one face.
+    Morph,
+    /// An image injected instead of the camera's stream, its camera traces removed.
+    Injection,
 }
 
 impl Species {
+    pub const ALL: [Species; 6] = [
+        Species::ScreenReplay,
+        Species::Print,
+        Species::CutOut,
+        Species::VideoReplay,
+        Species::Morph,
+        Species::Injection,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Species::ScreenReplay => "screen_replay",
             Species::Print => "print",
+            Species::CutOut => "cut_out",
+            Species::VideoReplay => "video_replay",
+            Species::Morph => "morph",
+            Species::Injection => "injection",
         }
+    }
+
+    /// Whether the emulator's engine is calibrated on this species: print and screen replay, the two
+    /// its cues are designed for. What it makes of the others is measured, never tuned for.
+    pub fn is_calibrated(self) -> bool {
+        matches!(self, Species::ScreenReplay | Species::Print)
     }
 }
 
 impl Class {
     /// Bona fide presentations for BPCER.
     pub fn is_bona_fide(self) -> bool {
-        matches!(self, Class::BonaFide | Class::Reencoded)
+        matches!(self, Class::BonaFide | Class::Reencoded | Class::Variation)
     }
 
     pub fn label(self) -> String {
@@ -182,6 +214,12 @@ pub fn manifest() -> Result<Manifest, serde_json::Error> {
     serde_json::from_str(MANIFEST)
 }
 
+/// The embedded manifest, parsed once: the set's builder looks a photo up for every fixture.
+fn parsed() -> Option<&'static Manifest> {
+    static PARSED: std::sync::OnceLock<Option<Manifest>> = std::sync::OnceLock::new();
+    PARSED.get_or_init(|| manifest().ok()).as_ref()
+}
+
 fn media_type(bytes: &[u8]) -> ImageMediaType {
     match image::guess_format(bytes) {
         Ok(ImageFormat::Png) => ImageMediaType::Png,
@@ -196,9 +234,25 @@ fn source(id: &str) -> Option<&'static [u8]> {
 /// The bona fide photos the attacks and re-encodings are derived from.
 pub const BONA_FIDE: [&str; 7] = ["astronaut", "camera", "grace_hopper", "obama", "biden", "obama2", "obama3"];
 
-/// The left edge of the face the border case is cut at, from the manifest's annotation.
-fn face_x(id: &str) -> f64 {
-    manifest().ok().and_then(|m| m.fixtures.into_iter().find(|f| f.id == id)).and_then(|f| f.face).map_or(0.0, |b| b.x)
+/// A photo's face box, from the manifest's annotation.
+fn face_of(id: &str) -> Option<FaceRegion> {
+    parsed()?.fixtures.iter().find(|f| f.id == id)?.face
+}
+
+/// The morphs: each pair of different people of one half of the set, the first the base.
+pub const MORPHS: [(&str, &str); 6] = [
+    ("grace_hopper", "obama"),
+    ("grace_hopper", "obama2"),
+    ("grace_hopper", "obama3"),
+    ("astronaut", "biden"),
+    ("astronaut", "camera"),
+    ("camera", "biden"),
+];
+
+/// The whole set, built once per process: deriving it costs seconds, and tests ask for it repeatedly.
+pub fn set() -> &'static [Fixture] {
+    static SET: std::sync::OnceLock<Vec<Fixture>> = std::sync::OnceLock::new();
+    SET.get_or_init(build)
 }
 
 /// Builds the whole set: sources first, then every derivation, in a fixed order.
@@ -208,7 +262,12 @@ pub fn build() -> Vec<Fixture> {
         let set = set_of(&id);
         // An evaluation photo's outcome is what the run measures, not what the engine was tuned to.
         let expected = match (set, class) {
-            (Some(FixtureSet::Evaluation), Class::BonaFide | Class::Reencoded | Class::Attack(_)) => Expected::Judged,
+            (
+                Some(FixtureSet::Evaluation),
+                Class::BonaFide | Class::Reencoded | Class::Variation | Class::Attack(_),
+            ) => Expected::Judged,
+            // What the engine makes of a species it was not calibrated on is measured, on both halves.
+            (_, Class::Attack(species)) if !species.is_calibrated() => Expected::Judged,
             _ => expected,
         };
         Fixture { id, class, set, expected, media_type: media_type(&bytes), bytes }
@@ -259,13 +318,13 @@ pub fn build() -> Vec<Fixture> {
             "grace_hopper/at-border".into(),
             Class::Quality,
             Expected::Quality(QualityCode::FaceCloseToBorder),
-            derive::face_at_border(&grace, face_x("grace_hopper")),
+            derive::face_at_border(&grace, face_of("grace_hopper").map_or(0.0, |b| b.x)),
         ));
         out.push(fixture(
             "obama/at-border".into(),
             Class::Quality,
             Expected::Quality(QualityCode::FaceCloseToBorder),
-            derive::face_at_border(&obama, face_x("obama")),
+            derive::face_at_border(&obama, face_of("obama").map_or(0.0, |b| b.x)),
         ));
         out.push(fixture(
             "grace_hopper+obama/several".into(),
@@ -276,6 +335,28 @@ pub fn build() -> Vec<Fixture> {
         out.push(fixture("grace_hopper/dark".into(), Class::Quality, Expected::Reject, derive::dark(&grace)));
         out.push(fixture("obama/dark".into(), Class::Quality, Expected::Reject, derive::dark(&obama)));
         out.push(fixture("grace_hopper/blurred".into(), Class::Quality, Expected::Reject, derive::blurred(&grace)));
+    }
+    for (seed, id) in BONA_FIDE.iter().enumerate() {
+        let Some(img) = load(id) else { continue };
+        let seed = seed as u64 + 1;
+        for v in vary::Variation::ALL {
+            out.push(fixture(format!("{id}/{}", v.recipe()), Class::Variation, Expected::Pass, v.apply(&img, seed)));
+        }
+        if let Some(face) = face_of(id) {
+            let bytes = species::cut_out(&img, face, seed);
+            out.push(fixture(format!("{id}/cut-out"), Class::Attack(Species::CutOut), Expected::Reject, bytes));
+        }
+        let bytes = species::video_replay(&img, seed);
+        out.push(fixture(format!("{id}/video-replay"), Class::Attack(Species::VideoReplay), Expected::Reject, bytes));
+        let bytes = species::injection(&img);
+        out.push(fixture(format!("{id}/injection"), Class::Attack(Species::Injection), Expected::Reject, bytes));
+    }
+    for (a, b) in MORPHS {
+        let (Some(base), Some(partner), Some(fa), Some(fb)) = (load(a), load(b), face_of(a), face_of(b)) else {
+            continue;
+        };
+        let bytes = species::morph(&base, fa, &partner, fb);
+        out.push(fixture(format!("{a}+{b}/morph"), Class::Attack(Species::Morph), Expected::Reject, bytes));
     }
     out
 }
@@ -305,8 +386,7 @@ pub fn attack_presentations() -> impl Iterator<Item = Fixture> {
 /// The set of the person a fixture shows, from the manifest entry of the photo it is derived from.
 pub fn set_of(id: &str) -> Option<FixtureSet> {
     let source = id.split(['/', '+']).next().unwrap_or(id);
-    let manifest = manifest().ok()?;
-    manifest.fixtures.iter().find(|f| f.id == source).and_then(|f| f.set)
+    parsed()?.fixtures.iter().find(|f| f.id == source)?.set
 }
 
 /// The manifest entries the derived fixtures should have.

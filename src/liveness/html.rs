@@ -45,7 +45,14 @@ fn histograms(run: &RunFile) -> String {
         }
         let max = counts.iter().copied().max().unwrap_or(1).max(1);
         let top = row * i as f64 + 10.0;
-        let _ = write!(svg, "<text x='0' y='{}'>{} ({} scored)</text>", top + 35.0, escape(class), scores.len());
+        let _ = write!(
+            svg,
+            "<text x='0' y='{}'>{}</text><text x='0' y='{}' fill='#666'>{} scored</text>",
+            top + 30.0,
+            escape(class),
+            top + 44.0,
+            scores.len()
+        );
         let _ = write!(svg, "<text x='{}' y='{}' fill='#666'>{max}</text>", left - 18.0, top + 12.0);
         for (b, c) in counts.iter().enumerate() {
             let h = 50.0 * *c as f64 / max as f64;

@@ -72,6 +72,16 @@ pub fn claims(apcer: &BTreeMap<String, stats::Rate>) -> Vec<String> {
     apcer
         .iter()
         .map(|(species, r)| {
+            if r.x > 0 {
+                // Accepted attacks are a finding, not a bound: more presentations would only narrow it.
+                return format!(
+                    "{} of {} {species} attacks accepted: APCER lies between {:.1} % and {:.1} % (two-sided 95 % Clopper–Pearson); the species gets through",
+                    r.x,
+                    r.n,
+                    100.0 * r.low,
+                    100.0 * r.high
+                );
+            }
             let mut line = format!(
                 "{} of {} {species} attacks accepted: the two-sided 95 % Clopper–Pearson interval reaches {:.1} %",
                 r.x,
@@ -161,12 +171,15 @@ mod tests {
     fn claims_say_what_the_sample_can_claim() {
         let mut apcer = BTreeMap::new();
         apcer.insert("print".to_owned(), stats::clopper_pearson(0, 21, 0.05).expect("rate"));
+        apcer.insert("cut out".to_owned(), stats::clopper_pearson(6, 9, 0.05).expect("rate"));
         let said = claims(&apcer);
-        // scipy: beta.ppf(0.975, 1, 21) = 0.16110; 1 - 0.025 ** (1/150) = 0.024289
+        // scipy: beta.ppf(0.975, 1, 21) = 0.16110; 1 - 0.025 ** (1/150) = 0.024289;
+        // beta.ppf(0.025, 6, 4) = 0.29930, beta.ppf(0.975, 7, 3) = 0.92515
         assert_eq!(
             said,
             [
-                "0 of 21 print attacks accepted: the two-sided 95 % Clopper–Pearson interval reaches 16.1 %; 150 per species would bring it to 2.4 % (with none accepted)"
+                "6 of 9 cut out attacks accepted: APCER lies between 29.9 % and 92.5 % (two-sided 95 % Clopper–Pearson); the species gets through",
+                "0 of 21 print attacks accepted: the two-sided 95 % Clopper–Pearson interval reaches 16.1 %; 150 per species would bring it to 2.4 % (with none accepted)",
             ]
         );
     }

@@ -216,7 +216,7 @@ pub fn metrics(samples: &[Sample]) -> Metrics {
     let judged = |d: Decision| matches!(d, Decision::Pass | Decision::ScoreReject);
     let rate = |x: usize, n: usize| stats::clopper_pearson(x as u64, n as u64, 0.05);
     let mut apcer = BTreeMap::new();
-    for species in [Species::ScreenReplay, Species::Print] {
+    for species in Species::ALL {
         let attacks: Vec<&Sample> =
             samples.iter().filter(|s| s.class == Class::Attack(species) && judged(s.decision)).collect();
         let accepted = attacks.iter().filter(|s| s.decision == Decision::Pass).count();
