@@ -34,6 +34,24 @@ pub enum Command {
     Compare(CompareArgs),
     /// Regenerate the derived fixtures and check their digests against fixtures/manifest.json.
     Fixtures(FixturesArgs),
+    /// Run each behaviour that failed in a recorded run again (same seed, same cases, fresh set-up):
+    /// FIXED, STILL FAILING or ERROR for each; exit 1 unless every one is fixed.
+    Replay(Box<ReplayArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The run's `--ndjson` file.
+    pub run: PathBuf,
+    /// Where to replay: flags as for `run` (the embedded emulator when no --base-url is given).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Judge a base URL like the emulator (default: the profile the run recorded).
+    #[arg(long)]
+    pub emulator_profile: bool,
+    /// Only these behaviours (repeatable).
+    #[arg(long = "only", value_name = "ID")]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +253,10 @@ pub struct RunArgs {
     /// Print the plan (behaviours, requests, credit-charging requests) and send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Write the bodies of failing requests here, for their `curl` reproductions (the one place face
+    /// bytes are written).
+    #[arg(long, value_name = "DIR")]
+    pub repro_dir: Option<PathBuf>,
     #[command(flatten)]
     pub libtest: libtest_mimic::Arguments,
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::Parser as _;
 
 mod fixtures_command;
+mod replay_command;
 use verifik_conformance::cli::{Cli, Command, CompareArgs, EmulateArgs, LivenessArgs, RunArgs, TargetArgs};
 use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         Some(Command::Liveness(args)) => liveness(*args),
         Some(Command::Compare(args)) => compare(&args),
         Some(Command::Fixtures(args)) => fixtures_command::fixtures(&args),
+        Some(Command::Replay(args)) => replay_command::replay(&args),
         None => run(cli.run),
     }
 }
@@ -53,7 +55,7 @@ fn fresh_seed() -> u64 {
 }
 
 /// The target and run settings both commands share, from the flags.
-fn target_spec(t: &TargetArgs, emulator_profile: bool) -> TargetSpec {
+pub(crate) fn target_spec(t: &TargetArgs, emulator_profile: bool) -> TargetSpec {
     match t.base_url.clone() {
         None => TargetSpec::Embedded { deviations: t.deviations.clone() },
         Some(base_url) => TargetSpec::Url {
@@ -66,7 +68,7 @@ fn target_spec(t: &TargetArgs, emulator_profile: bool) -> TargetSpec {
     }
 }
 
-fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) -> RunSettings {
+pub(crate) fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) -> RunSettings {
     RunSettings {
         embedded_noise: ScoreNoise { sd: t.liveness_noise, shift: t.liveness_shift, seed },
         max_requests: t.max_requests,
@@ -91,10 +93,10 @@ fn usage_problems(args: &RunArgs) -> Option<String> {
             return Some(format!("cannot write {}: {e}", path.display()));
         }
     }
-    if let Some(dir) = &args.html
-        && let Err(e) = std::fs::create_dir_all(dir)
-    {
-        return Some(format!("cannot create {}: {e}", dir.display()));
+    for dir in [&args.html, &args.repro_dir].into_iter().flatten() {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return Some(format!("cannot create {}: {e}", dir.display()));
+        }
     }
     None
 }
@@ -123,8 +125,11 @@ fn run(args: RunArgs) -> ExitCode {
         Err(e) => return fail(2, &e),
     };
     let spec = target_spec(&args.target, args.emulator_profile);
-    let settings =
-        RunSettings { baseline: baseline.clone(), ..run_settings(&args.target, seed, args.cases, args.strict) };
+    let settings = RunSettings {
+        baseline: baseline.clone(),
+        repro_dir: args.repro_dir.clone(),
+        ..run_settings(&args.target, seed, args.cases, args.strict)
+    };
     if !args.libtest.list {
         // Human lines go to stderr: stdout stays libtest's, pure under `--format json`.
         eprintln!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);

@@ -31,4 +31,7 @@ pub struct Event {
     /// The redacted request and response summary.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exchange: Option<String>,
+    /// A failure's requests as `curl` lines (see `suite::repro`); never holds a secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reproduce: Option<String>,
 }

@@ -68,11 +68,12 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
             };
             let _ = write!(
                 h,
-                "<tr class={verdict}><td>{}</td><td>{}</td><td>{verdict}</td><td>{count}</td><td><pre>{}\n{}</pre></td></tr>",
+                "<tr class={verdict}><td>{}</td><td>{}</td><td>{verdict}</td><td>{count}</td><td><pre>{}\n{}</pre>{}</td></tr>",
                 escape(trial),
                 escape(check),
                 escape(e.message.as_deref().unwrap_or_default()),
-                escape(e.exchange.as_deref().unwrap_or_default())
+                escape(e.exchange.as_deref().unwrap_or_default()),
+                e.reproduce.as_deref().map(|r| format!("<pre class=repro>{}</pre>", escape(r))).unwrap_or_default()
             );
         }
         h.push_str("</table>");

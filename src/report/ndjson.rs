@@ -24,6 +24,7 @@ pub fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
         "target": result.target,
         "suite": format!("verifik-conformance {}", env!("CARGO_PKG_VERSION")),
         "seed": result.seed,
+        "cases": result.cases,
         "profile": result.profile,
     });
     serde_json::to_writer(&mut out, &header)?;

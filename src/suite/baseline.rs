@@ -179,6 +179,7 @@ mod tests {
             strictness: Strictness::Documented,
             message: message.into(),
             exchange: exchange.map(str::to_owned),
+            reproduce: None,
         }
     }
 

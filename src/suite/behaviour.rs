@@ -106,6 +106,8 @@ pub struct Violation {
     pub message: String,
     /// The redacted exchange it was found in, if any.
     pub exchange: Option<String>,
+    /// How to make it happen again by hand (see `repro`), when the requests are known.
+    pub reproduce: Option<String>,
 }
 
 impl fmt::Display for Violation {
@@ -113,6 +115,9 @@ impl fmt::Display for Violation {
         write!(f, "[{}] {}: {}", self.strictness, self.check, self.message)?;
         if let Some(x) = &self.exchange {
             write!(f, "\n      in {x}")?;
+        }
+        if let Some(r) = &self.reproduce {
+            write!(f, "\n      {}", r.trim_end().replace('\n', "\n      "))?;
         }
         Ok(())
     }

@@ -65,6 +65,8 @@ pub struct RunSettings {
     pub embedded_noise: crate::emulator::noise::ScoreNoise,
     /// Known deviations that do not fail the run (`--baseline`).
     pub baseline: Option<std::sync::Arc<super::baseline::Baseline>>,
+    /// `--repro-dir`: where the bodies of failing requests are written for their reproductions.
+    pub repro_dir: Option<std::path::PathBuf>,
 }
 
 impl RunSettings {
@@ -81,6 +83,7 @@ impl RunSettings {
             max_failures: crate::target::DEFAULT_MAX_FAILURES,
             embedded_noise: crate::emulator::noise::ScoreNoise::default(),
             baseline: None,
+            repro_dir: None,
         }
     }
 }
@@ -98,6 +101,8 @@ pub struct Ctx {
     pub seed: u64,
     pub cases: u32,
     pub description: String,
+    /// How failures are written down as `curl` lines.
+    pub repro: super::repro::Reproducer,
     /// Where snapshots are compared, if they are (see `snapshot::folder_for_run`).
     pub snapshots: Option<std::path::PathBuf>,
     /// Whether `snapshots` is a throw-away copy, removed with the run (never the source folder, wherever
@@ -169,8 +174,15 @@ impl Ctx {
             },
             provisioner.describe()
         );
+        let repro = super::repro::Reproducer {
+            base_url: target.base_url().to_owned(),
+            client_token: client_token.clone(),
+            registration_tokens: handed_in.clone(),
+            dir: settings.repro_dir.clone(),
+        };
         Ok(Ctx {
             runtime,
+            repro,
             target,
             provisioner,
             schemas,
@@ -296,6 +308,7 @@ impl Ctx {
             seed,
             message: Some(reason.to_owned()),
             exchange: None,
+            reproduce: None,
         });
     }
 

@@ -11,6 +11,7 @@ pub mod oracle;
 pub mod plan;
 pub mod probe;
 pub mod property;
+pub mod repro;
 pub mod runner;
 pub mod snapshot;
 

@@ -45,12 +45,24 @@ pub struct Probe<'a> {
     skipped: Vec<String>,
     violations: Vec<Violation>,
     snapshotted: bool,
+    /// The requests of a property's last failing case, for its reproduction.
+    pub(super) failing_case: Option<Vec<crate::target::journal::Entry>>,
 }
 
 impl<'a> Probe<'a> {
     pub fn new(ctx: &'a Ctx, behaviour: &'a Behaviour) -> Probe<'a> {
         let seed = ctx.seed_for(behaviour.id);
-        Probe { ctx, behaviour, seed, checks: 0, skipped: Vec::new(), violations: Vec::new(), snapshotted: false }
+        crate::target::journal::begin();
+        Probe {
+            ctx,
+            behaviour,
+            seed,
+            checks: 0,
+            skipped: Vec::new(),
+            violations: Vec::new(),
+            snapshotted: false,
+            failing_case: None,
+        }
     }
 
     /// Sends a request and records what the oracles that apply to it find (privacy everywhere,
@@ -131,6 +143,7 @@ impl<'a> Probe<'a> {
             seed: self.seed,
             message: Some(reason.clone()),
             exchange: None,
+            reproduce: None,
         });
         self.skipped.push(format!("{check}: {reason}"));
     }
@@ -184,11 +197,13 @@ impl<'a> Probe<'a> {
 
     fn record(&mut self, finding: Option<Finding>, strictness: Strictness, x: Option<&Exchange>) {
         self.checks += 1;
+        let reproduce = finding.as_ref().and_then(|_| self.reproduction(x));
         let violation = finding.as_ref().map(|(check, message)| Violation {
             check: (*check).to_owned(),
             strictness,
             message: message.clone(),
             exchange: x.map(Exchange::summary),
+            reproduce: reproduce.clone(),
         });
         let (check, verdict, message) = match &finding {
             None => ("check", Verdict::Pass, None),
@@ -210,10 +225,23 @@ impl<'a> Probe<'a> {
             seed: self.seed,
             message,
             exchange: x.map(Exchange::summary),
+            reproduce,
         });
         if let Some(v) = violation {
             self.violations.push(v);
         }
+    }
+
+    /// The requests behind a finding as `curl` lines: those of this behaviour up to the exchange it was
+    /// found in, or a property's last failing case.
+    fn reproduction(&self, x: Option<&Exchange>) -> Option<String> {
+        let entries: Vec<_> = match (x, &self.failing_case) {
+            (Some(x), _) => crate::target::journal::entries().into_iter().filter(|e| e.seq <= x.seq).collect(),
+            (None, Some(case)) => case.clone(),
+            (None, None) => return None,
+        };
+        let name = format!("{}-{}", self.behaviour.id, entries.last()?.seq);
+        self.ctx.repro.render(&entries, &name).map(|r| r.text)
     }
 
     /// Fail, or warn for an inferred expectation against a vendor target (unless `--strict`).
@@ -258,6 +286,7 @@ impl<'a> Probe<'a> {
                 strictness: Strictness::Documented,
                 message: format!("no checks ran for {}", self.behaviour.id),
                 exchange: None,
+                reproduce: None,
             };
             return Outcome::Failed(vec![v]);
         }

@@ -32,6 +32,10 @@ impl Probe<'_> {
         let ctx = self.ctx;
         let judge = Case { ctx, behaviour: self.behaviour.id };
         let stopped: std::cell::RefCell<Option<Stop>> = std::cell::RefCell::new(None);
+        let failing = std::cell::RefCell::new(None);
+        // What the behaviour sent before its cases (a registration set up once for all of them) is
+        // part of every case's reproduction.
+        let before = crate::target::journal::entries();
         let ran = std::cell::Cell::new(0u32);
         let config = Config {
             cases: ctx.cases,
@@ -61,6 +65,7 @@ impl Probe<'_> {
                 seed,
                 message,
                 exchange: None,
+                reproduce: None,
             });
         };
         let result = runner.run(&strategy, |value| {
@@ -68,7 +73,13 @@ impl Probe<'_> {
                 return Ok(());
             }
             ran.set(ran.get() + 1);
+            crate::target::journal::begin();
             let outcome = case(&judge, &value);
+            if outcome.is_err() {
+                // Shrinking only moves to a smaller input that fails too: the last failing case is the one
+                // reported.
+                *failing.borrow_mut() = Some([before.clone(), crate::target::journal::take()].concat());
+            }
             if !matches!(&outcome, Err((_, m)) if m.starts_with(TRANSPORT) || m.starts_with(SKIP)) {
                 emit_case(&outcome);
             }
@@ -90,9 +101,11 @@ impl Probe<'_> {
                 }
             }
         });
+        crate::target::journal::begin();
         if let Some(stop) = stopped.into_inner() {
             return Err(stop);
         }
+        self.failing_case = failing.into_inner();
         let failure = match result {
             Ok(()) => None,
             Err(TestError::Abort(why)) => Some((Strictness::Documented, format!("the property aborted: {why}"))),

@@ -35,6 +35,8 @@ pub struct RunResult {
     /// When the run started (ISO-8601), and how it judged: the emulator profile or the vendor's.
     pub started_at: String,
     pub profile: Option<super::Profile>,
+    /// Generated cases per property.
+    pub cases: u32,
     /// Whether the run's time limit was reached.
     pub out_of_time: bool,
 }
@@ -73,44 +75,9 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
             strictness: super::Strictness::Documented,
             message: format!("the target could not be prepared: {why}"),
             exchange: None,
+            reproduce: None,
         }]),
-        // A target given up, or a run out of time, ends what is left at once with the one cause.
-        Ok(ctx) if ctx.target.down().is_some() || ctx.target.past_deadline() => {
-            let message = match ctx.target.down() {
-                Some(cause) => format!("not run: the target stopped answering: {cause}"),
-                None => "not run: the run's time limit (--max-time) was reached".to_owned(),
-            };
-            Outcome::Failed(vec![super::Violation {
-                check: "target".into(),
-                strictness: super::Strictness::Documented,
-                message,
-                exchange: None,
-            }])
-        }
-        Ok(ctx) if !b.needs.is_empty() && ctx.provisioner.unreachable().is_some() => {
-            let e = ctx.provisioner.unreachable().map(ToString::to_string).unwrap_or_default();
-            Outcome::Failed(vec![super::Violation {
-                check: "target".into(),
-                strictness: super::Strictness::Documented,
-                message: format!("the target did not answer the set-up: {e}"),
-                exchange: None,
-            }])
-        }
-        Ok(ctx) => match b.needs.iter().find(|c| !ctx.provisioner.has(**c)) {
-            Some(missing) => {
-                let reason =
-                    format!("needs {missing:?}, which this target lacks: set-up is {}", ctx.provisioner.describe());
-                let seed = ctx.seed_for(b.id);
-                ctx.emit_skip(b, seed, &reason);
-                Outcome::Skipped(reason)
-            }
-            None => {
-                let mut probe = Probe::new(ctx, b);
-                let stopped = (b.run)(&mut probe);
-                ctx.release(b.id);
-                probe.finish(stopped)
-            }
-        },
+        Ok(ctx) => outcome_of(ctx, b),
     };
     records.lock().unwrap_or_else(|p| p.into_inner()).push(TrialRecord {
         name: b.trial_name(),
@@ -127,9 +94,42 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
     }
 }
 
+/// Runs one behaviour on a built context: what the target cannot do is skipped with the reason, a
+/// target given up or out of time fails at once; otherwise the behaviour runs with a fresh probe.
+pub fn outcome_of(ctx: &super::Ctx, b: &Behaviour) -> Outcome {
+    let target_failure = |message: String| {
+        Outcome::Failed(vec![super::Violation {
+            check: "target".into(),
+            strictness: super::Strictness::Documented,
+            message,
+            exchange: None,
+            reproduce: None,
+        }])
+    };
+    // A target given up, or a run out of time, ends what is left at once with the one cause.
+    if let Some(cause) = ctx.target.down() {
+        return target_failure(format!("not run: the target stopped answering: {cause}"));
+    }
+    if ctx.target.past_deadline() {
+        return target_failure("not run: the run's time limit (--max-time) was reached".to_owned());
+    }
+    if let Some(e) = ctx.provisioner.unreachable().filter(|_| !b.needs.is_empty()) {
+        return target_failure(format!("the target did not answer the set-up: {e}"));
+    }
+    if let Some(missing) = b.needs.iter().find(|c| !ctx.provisioner.has(**c)) {
+        let reason = format!("needs {missing:?}, which this target lacks: set-up is {}", ctx.provisioner.describe());
+        ctx.emit_skip(b, ctx.seed_for(b.id), &reason);
+        return Outcome::Skipped(reason);
+    }
+    let mut probe = Probe::new(ctx, b);
+    let stopped = (b.run)(&mut probe);
+    ctx.release(b.id);
+    probe.finish(stopped)
+}
+
 /// Runs the catalogue against `spec` with libtest-mimic's `args`.
 pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResult {
-    let seed = settings.seed;
+    let (seed, cases) = (settings.seed, settings.cases);
     let started_at = crate::emulator::model::now_iso();
     let lazy = Arc::new(LazyCtx::new(spec, settings));
     let records = Arc::new(Mutex::new(Vec::new()));
@@ -147,5 +147,5 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
     };
     let mut records = std::mem::take(&mut *records.lock().unwrap_or_else(|p| p.into_inner()));
     records.sort_by(|a, b| a.name.cmp(&b.name));
-    RunResult { conclusion, records, events, target, requests, seed, down, out_of_time, started_at, profile }
+    RunResult { conclusion, records, events, target, requests, seed, down, out_of_time, started_at, profile, cases }
 }

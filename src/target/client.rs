@@ -259,7 +259,10 @@ impl Target {
 
     pub async fn send(&self, call: &Call) -> Result<Exchange, TargetError> {
         let route = route(&call.method, &call.path);
-        let result = self.send_counted(call).await;
+        let mut result = self.send_counted(call).await;
+        if let Ok(x) = &mut result {
+            x.seq = super::journal::record(call, x);
+        }
         match &result {
             Ok(_) => {
                 self.health.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(&route);
@@ -366,6 +369,7 @@ impl Target {
             text,
             sent_credential: call.credential().map(str::to_owned),
             elapsed: started.elapsed(),
+            seq: 0,
         })
     }
 

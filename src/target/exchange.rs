@@ -33,6 +33,9 @@ pub struct Exchange {
     pub sent_credential: Option<String>,
     #[serde(serialize_with = "as_millis")]
     pub elapsed: Duration,
+    /// Its number in the run, by which a failure finds its request in the journal.
+    #[serde(skip)]
+    pub seq: u64,
 }
 
 fn as_u16<S: serde::Serializer>(status: &StatusCode, s: S) -> Result<S::Ok, S::Error> {
@@ -44,6 +47,25 @@ fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error
 }
 
 impl Exchange {
+    /// An answer to `POST` of the central endpoint, for unit tests of what reads exchanges.
+    #[cfg(test)]
+    pub(crate) fn synthetic(status: StatusCode, body: Value) -> Exchange {
+        Exchange {
+            method: "POST".into(),
+            path: crate::suite::probe::CENTRAL.into(),
+            request: Value::Null,
+            status,
+            retry_after: None,
+            content_type: Some("application/json".into()),
+            body: Some(body),
+            body_snippet: None,
+            text: None,
+            sent_credential: None,
+            elapsed: Duration::ZERO,
+            seq: 0,
+        }
+    }
+
     pub fn is_json(&self) -> bool {
         self.content_type
             .as_deref()

@@ -4,6 +4,7 @@
 mod client;
 mod exchange;
 mod health;
+pub mod journal;
 mod provision;
 pub mod redact;
 

@@ -136,19 +136,7 @@ mod tests {
     use serde_json::json;
 
     pub(crate) fn exchange(status: u16, body: Value) -> Exchange {
-        Exchange {
-            method: "POST".into(),
-            path: crate::suite::probe::CENTRAL.into(),
-            request: Value::Null,
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT),
-            retry_after: None,
-            content_type: Some("application/json".into()),
-            body: Some(body),
-            body_snippet: None,
-            text: None,
-            sent_credential: None,
-            elapsed: std::time::Duration::ZERO,
-        }
+        Exchange::synthetic(StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT), body)
     }
 
     #[test]

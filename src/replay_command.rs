@@ -1,0 +1,113 @@
+//! `verifik-conformance replay RUN.ndjson`: each behaviour that failed in a recorded run, run again
+//! with the run's seed and number of cases (so the same cases, shrunk input included, are generated)
+//! and a fresh set-up, against whatever the target flags name.
+
+use std::process::ExitCode;
+
+use verifik_conformance::cli::ReplayArgs;
+use verifik_conformance::suite::{Outcome, RunSettings, catalogue, runner};
+
+use super::{fail, run_settings, target_spec};
+
+/// What the run file says: its seed, its cases, its profile and the behaviours that failed.
+struct Recorded {
+    seed: u64,
+    cases: u32,
+    emulator_profile: bool,
+    failed: Vec<String>,
+}
+
+fn read(path: &std::path::Path) -> Result<Recorded, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut recorded = Recorded { seed: 0, cases: 32, emulator_profile: false, failed: Vec::new() };
+    let mut header = false;
+    for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("{} line {} is not JSON: {e}", path.display(), n + 1))?;
+        if v["record"] == "header" {
+            header = true;
+            recorded.seed = v["seed"].as_u64().ok_or_else(|| format!("{}: the header has no seed", path.display()))?;
+            // Files written before `cases` was recorded ran the default.
+            recorded.cases = v["cases"].as_u64().and_then(|c| u32::try_from(c).ok()).unwrap_or(32);
+            recorded.emulator_profile = v["profile"] == "emulator";
+        } else if v["verdict"] == "fail"
+            && let Some(id) = v["behaviour"].as_str()
+            && !recorded.failed.iter().any(|f| f == id)
+        {
+            recorded.failed.push(id.to_owned());
+        }
+    }
+    if !header {
+        return Err(format!("{} has no header record: it was written before replays were possible", path.display()));
+    }
+    Ok(recorded)
+}
+
+#[expect(clippy::print_stdout, reason = "the verdicts are the command's output")]
+pub fn replay(args: &ReplayArgs) -> ExitCode {
+    if let Some(problem) = args.target.problems() {
+        return fail(2, &problem);
+    }
+    let recorded = match read(&args.run) {
+        Ok(r) => r,
+        Err(e) => return fail(2, &e),
+    };
+    let all = catalogue::all();
+    if let Some(unknown) = args.only.iter().find(|id| !all.iter().any(|b| b.id.0 == id.as_str())) {
+        return fail(2, &format!("--only {unknown}: no behaviour has that id"));
+    }
+    let chosen: Vec<_> = recorded
+        .failed
+        .iter()
+        .filter(|id| args.only.is_empty() || args.only.contains(id))
+        .filter_map(|id| all.iter().find(|b| b.id.0 == id.as_str()))
+        .collect();
+    if chosen.is_empty() {
+        println!(
+            "nothing to replay: no failing behaviour{} in {}",
+            if args.only.is_empty() { "" } else { " of --only" },
+            args.run.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let spec = target_spec(&args.target, args.emulator_profile || recorded.emulator_profile);
+    let settings: RunSettings = run_settings(&args.target, recorded.seed, recorded.cases, false);
+    let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
+        Ok(c) => c,
+        Err(e) => return fail(2, &e),
+    };
+    println!(
+        "replaying {} behaviour(s) of {} (seed {}, {} cases) against {}",
+        chosen.len(),
+        args.run.display(),
+        recorded.seed,
+        recorded.cases,
+        ctx.description
+    );
+    let (mut fixed, mut still, mut errors) = (0, 0, 0);
+    for b in chosen {
+        match runner::outcome_of(&ctx, b) {
+            Outcome::Passed { .. } => {
+                fixed += 1;
+                println!("FIXED          {}", b.id);
+            }
+            Outcome::Failed(v) if v.iter().all(|v| matches!(v.check.as_str(), "run" | "target")) => {
+                errors += 1;
+                println!("ERROR          {}: {}", b.id, v.first().map(|v| v.message.as_str()).unwrap_or_default());
+            }
+            Outcome::Failed(v) => {
+                still += 1;
+                println!("STILL FAILING  {}", b.id);
+                for v in &v {
+                    println!("  - {v}");
+                }
+            }
+            Outcome::Skipped(why) => {
+                errors += 1;
+                println!("ERROR          {}: could not run here: {why}", b.id);
+            }
+        }
+    }
+    println!("{fixed} fixed, {still} still failing, {errors} could not be replayed");
+    if still + errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}

@@ -1,0 +1,78 @@
+//! The journal: the raw requests one behaviour (or one generated case) made on this thread, with the
+//! answers, kept in memory only so that a failure can be turned into a reproduction. Secrets and
+//! images live here as they were sent; nothing in this module writes anything anywhere.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::client::Call;
+use super::exchange::Exchange;
+
+/// One request and what came back.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub seq: u64,
+    pub call: Call,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub response: Option<serde_json::Value>,
+}
+
+static SEQ: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    static JOURNAL: RefCell<Option<Vec<Entry>>> = const { RefCell::new(None) };
+}
+
+/// Starts a fresh journal on this thread; what an earlier one held is dropped.
+pub fn begin() {
+    JOURNAL.with(|j| *j.borrow_mut() = Some(Vec::new()));
+}
+
+/// Ends this thread's journal and returns what it held.
+pub fn take() -> Vec<Entry> {
+    JOURNAL.with(|j| j.borrow_mut().take()).unwrap_or_default()
+}
+
+/// The entries so far, the journal kept running.
+pub fn entries() -> Vec<Entry> {
+    JOURNAL.with(|j| j.borrow().clone()).unwrap_or_default()
+}
+
+/// Numbers an exchange and, when a journal is running on this thread, keeps the request with it.
+pub(super) fn record(call: &Call, x: &Exchange) -> u64 {
+    let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    JOURNAL.with(|j| {
+        if let Some(entries) = j.borrow_mut().as_mut() {
+            entries.push(Entry {
+                seq,
+                call: call.clone(),
+                status: x.status.as_u16(),
+                content_type: x.content_type.clone(),
+                response: x.body.clone(),
+            });
+        }
+    });
+    seq
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_running_journal_keeps_entries() {
+        let x = Exchange::synthetic(reqwest::StatusCode::OK, serde_json::json!({"data": {"token": "t"}}));
+        let call = Call::get("/v2/credits");
+        take();
+        let first = record(&call, &x);
+        assert!(take().is_empty(), "no journal was running");
+        begin();
+        let second = record(&call, &x);
+        assert!(second > first);
+        assert_eq!(entries().len(), 1);
+        let kept = take();
+        assert_eq!((kept.len(), kept[0].seq, kept[0].status), (1, second, 200));
+        assert!(take().is_empty());
+    }
+}

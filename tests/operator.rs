@@ -1,0 +1,203 @@
+//! The operator's loop against an emulator served on a socket: a failure's printed `curl`
+//! reproduction, parsed and sent again, gives the same status and code; `replay` of the run's NDJSON
+//! says STILL FAILING against the deviating emulator and FIXED against a conformant one.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use verifik_conformance::emulator::{Deviation, EmulatorConfig, RunningEmulator};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_verifik-conformance"));
+    c.env_remove("VERIFIK_BASE_URL").env_remove("VERIFIK_CLIENT_TOKEN").env("RUST_LOG", "warn");
+    c
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("verifik-operator-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// The shell words of one line of a reproduction: single-quoted, double-quoted (with `$VAR` and
+/// `${VAR}` expanded from `vars`) and bare words, as bash reads them.
+fn words(line: &str, vars: &HashMap<String, String>) -> Vec<String> {
+    let expand = |s: &str| {
+        let mut out = s.to_owned();
+        let mut names: Vec<&String> = vars.keys().collect();
+        names.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        for name in names {
+            out = out.replace(&format!("${{{name}}}"), &vars[name]).replace(&format!("${name}"), &vars[name]);
+        }
+        out
+    };
+    let (mut out, mut word, mut chars) = (Vec::new(), None::<String>, line.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => out.extend(word.take()),
+            '\'' => {
+                let w = word.get_or_insert_with(String::new);
+                for c in chars.by_ref() {
+                    if c == '\'' {
+                        break;
+                    }
+                    w.push(c);
+                }
+            }
+            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
+            '"' => {
+                let mut quoted = String::new();
+                for c in chars.by_ref() {
+                    if c == '"' {
+                        break;
+                    }
+                    quoted.push(c);
+                }
+                word.get_or_insert_with(String::new).push_str(&expand(&quoted));
+            }
+            other => word.get_or_insert_with(String::new).push(other),
+        }
+    }
+    out.extend(word);
+    out
+}
+
+/// Sends one `curl` command line with reqwest: its status and JSON body.
+fn curl(rt: &tokio::runtime::Runtime, args: &[String]) -> (u16, serde_json::Value) {
+    let (mut method, mut url, mut headers, mut body) = ("GET".to_owned(), String::new(), Vec::new(), None::<Vec<u8>>);
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-sS" | "-i" => {}
+            "-o" => {
+                it.next();
+            }
+            "-X" => method = it.next().expect("a method").clone(),
+            "-H" => headers.push(it.next().expect("a header").clone()),
+            "--data-binary" => {
+                let data = it.next().expect("data");
+                body = Some(match data.strip_prefix('@') {
+                    Some(file) => std::fs::read(file).expect("the body file was written"),
+                    None => data.clone().into_bytes(),
+                });
+            }
+            u if u.starts_with("http") => url = u.to_owned(),
+            other => panic!("a curl argument the reproduction should not use: {other}"),
+        }
+    }
+    let client = reqwest::Client::new();
+    let mut req = client.request(method.parse().expect("method"), &url);
+    for h in headers {
+        let (name, value) = h.split_once(": ").expect("a header line");
+        req = req.header(name, value);
+    }
+    if let Some(b) = body {
+        req = req.body(b);
+    }
+    rt.block_on(async {
+        let resp = req.send().await.expect("the request is answered");
+        let status = resp.status().as_u16();
+        (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+    })
+}
+
+/// A jq path of the simple kind reproductions use (`.data.token`, `.[0]`, `.["a b"]`).
+fn jq(v: &serde_json::Value, path: &str) -> String {
+    let mut cur = v;
+    for seg in path.trim_start_matches('.').split('.').filter(|s| !s.is_empty()) {
+        cur = if let Some(i) = seg.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            match i.parse::<usize>() {
+                Ok(n) => &cur[n],
+                Err(_) => &cur[serde_json::from_str::<String>(i).expect("a quoted key").as_str()],
+            }
+        } else {
+            &cur[seg]
+        };
+    }
+    cur.as_str().expect("a string at the path").to_owned()
+}
+
+/// Runs the reproduction block as bash would, with reqwest: the last request's status and body.
+fn reproduce(rt: &tokio::runtime::Runtime, block: &[&str], client_token: &str) -> (u16, serde_json::Value) {
+    let mut vars = HashMap::from([("VERIFIK_CLIENT_TOKEN".to_owned(), client_token.to_owned())]);
+    let mut responses: HashMap<String, serde_json::Value> = HashMap::new();
+    let mut last = None;
+    for line in block {
+        let line = line.trim();
+        if let Some(rest) = line.strip_prefix("B=\"${VERIFIK_BASE_URL:-") {
+            vars.insert("B".into(), rest.trim_end_matches("}\"").to_owned());
+        } else if let Some((var, command)) = line.split_once("=$(curl ") {
+            let answer = curl(rt, &words(&format!("curl {}", command.trim_end_matches(')')), &vars));
+            responses.insert(var.to_owned(), answer.1);
+        } else if let Some((var, rest)) = line.split_once("=$(printf '%s' \"$") {
+            let (response, path) = rest.split_once("\" | jq -r ").expect("a jq capture");
+            let path = words(path.trim_end_matches(')'), &vars).remove(0);
+            vars.insert(var.to_owned(), jq(&responses[response], &path));
+        } else if line.starts_with("curl ") {
+            last = Some(curl(rt, &words(line, &vars)));
+        }
+    }
+    last.expect("the reproduction ends with the failing request")
+}
+
+fn serve(rt: &tokio::runtime::Runtime, deviations: Vec<Deviation>) -> RunningEmulator {
+    let config = EmulatorConfig { provider_states: true, deviations, ..EmulatorConfig::default() };
+    rt.block_on(RunningEmulator::start(config)).expect("emulator starts")
+}
+
+#[test]
+fn a_printed_reproduction_and_replay_give_the_failure_again() {
+    assert_eq!(
+        words("curl 'it'\\''s' \"$B/x\"", &HashMap::from([("B".into(), "http://h".into())])),
+        ["curl", "it's", "http://h/x"]
+    );
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let deviating = serve(&rt, vec![Deviation::PersonAlreadySet400]);
+    let dir = temp("repro");
+    let (repro_dir, ndjson) = (dir.join("bodies"), dir.join("run.ndjson"));
+    let run = |base: &str, extra: &[&Path]| {
+        let mut c = bin();
+        c.args(["run", "--base-url", base, "--emulator-profile", "--seed", "11", "--repro-dir"]);
+        c.args(extra).arg(&repro_dir).arg("--ndjson").arg(&ndjson).arg("BV-409-PERSON-ALREADY-SET");
+        c.output().expect("the binary runs")
+    };
+    let out = run(&deviating.base_url(), &[]);
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    let lines: Vec<&str> = said.lines().collect();
+    let start = lines.iter().position(|l| l.contains("reproduce by hand")).expect("a reproduction is printed");
+    let block: Vec<&str> = lines[start + 1..]
+        .iter()
+        .take_while(|l| l.trim_start().starts_with(['B', 'R', 'T', 'I', 'c']))
+        .copied()
+        .collect();
+    assert!(block.iter().any(|l| l.contains("provider-states")) && block.len() >= 4, "{block:#?}");
+    assert!(!said.contains(&deviating.seeded.client_token), "the client token is never printed");
+    let (status, body) = reproduce(&rt, &block, &deviating.seeded.client_token);
+    assert_eq!((status, body["code"].as_str()), (400, Some("person_already_set")), "{body}");
+    let bodies = std::fs::read_dir(&repro_dir).expect("bodies written").count();
+    assert!(bodies >= 1, "--repro-dir holds the failing request's body");
+    let events = std::fs::read_to_string(&ndjson).expect("ndjson written");
+    assert!(events.lines().any(|l| l.contains("\"verdict\":\"fail\"") && l.contains("\"reproduce\":")), "{events}");
+
+    let replay = |target: &[&str]| {
+        let o = bin().arg("replay").arg(&ndjson).args(target).output().expect("the binary runs");
+        (o.status.code(), text(&o))
+    };
+    let (code, said) = replay(&["--base-url", &deviating.base_url()]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("STILL FAILING  BV-409-PERSON-ALREADY-SET"), "{said}");
+    let conformant = serve(&rt, Vec::new());
+    let (code, said) = replay(&["--base-url", &conformant.base_url()]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("FIXED          BV-409-PERSON-ALREADY-SET") && said.contains("1 fixed"), "{said}");
+    let (code, said) = replay(&["--only", "NO-SUCH-BEHAVIOUR"]);
+    assert_eq!(code, Some(2), "{said}");
+    let _ = std::fs::remove_dir_all(dir);
+}
