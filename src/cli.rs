@@ -244,6 +244,9 @@ pub struct RunArgs {
     /// Write a self-contained HTML report into this directory.
     #[arg(long, value_name = "DIR")]
     pub html: Option<PathBuf>,
+    /// Write every exchange as HAR 1.2 (redacted: tokens summarised, images named by fixture id).
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
     /// Seed of every generated case; a failure prints the seed that replays it.
     #[arg(long, env = "VERIFIK_SEED")]
     pub seed: Option<u64>,

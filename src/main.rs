@@ -88,7 +88,7 @@ fn usage_problems(args: &RunArgs) -> Option<String> {
     if args.cases == 0 {
         return Some("--cases must be at least 1".into());
     }
-    for path in [&args.junit, &args.ndjson].into_iter().flatten() {
+    for path in [&args.junit, &args.ndjson, &args.har].into_iter().flatten() {
         if let Err(e) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
             return Some(format!("cannot write {}: {e}", path.display()));
         }
@@ -128,6 +128,7 @@ fn run(args: RunArgs) -> ExitCode {
     let settings = RunSettings {
         baseline: baseline.clone(),
         repro_dir: args.repro_dir.clone(),
+        har: args.har.is_some(),
         ..run_settings(&args.target, seed, args.cases, args.strict)
     };
     if !args.libtest.list {
@@ -139,7 +140,12 @@ fn run(args: RunArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut code = if result.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
-    let outputs = report::Outputs { junit: args.junit.clone(), ndjson: args.ndjson.clone(), html: args.html.clone() };
+    let outputs = report::Outputs {
+        junit: args.junit.clone(),
+        ndjson: args.ndjson.clone(),
+        html: args.html.clone(),
+        har: args.har.clone(),
+    };
     if let Err((path, e)) = outputs.write(&result, &all) {
         code = fail(2, &format!("cannot write {}: {e}", path.display()));
     }

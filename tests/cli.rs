@@ -214,7 +214,7 @@ fn one_scan_for_secrets_over_every_artefact_finds_none() {
     let o = bin()
         .args(["run", "--base-url", &served.url, "--emulator-profile", "--seed", "7", "--cases", "4"])
         .args(["--junit", junit.to_str().expect("utf-8"), "--ndjson", ndjson.to_str().expect("utf-8")])
-        .args(["--html", html.to_str().expect("utf-8")])
+        .args(["--html", html.to_str().expect("utf-8"), "--har", dir.join("run.har").to_str().expect("utf-8")])
         .env("VERIFIK_CLIENT_TOKEN", client)
         .output()
         .expect("the suite runs");
@@ -227,6 +227,19 @@ fn one_scan_for_secrets_over_every_artefact_finds_none() {
     assert!(ndjson_text.lines().count() > 100);
     assert!(ndjson_text.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
     assert!(ndjson_text.contains("\"verdict\":\"fail\"") && html_text.contains("AUTH-EXPIRED-1S"));
+    // The HAR of the whole run is HAR 1.2, one entry per request sent, images named by fixture id.
+    let har: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("run.har")).expect("har written")).expect("har is JSON");
+    let schema = serde_json::from_str(include_str!("data/har-1.2.schema.json")).expect("schema is JSON");
+    let invalid: Vec<String> =
+        jsonschema::validator_for(&schema).expect("schema compiles").iter_errors(&har).map(|e| e.to_string()).collect();
+    assert_eq!(invalid, Vec::<String>::new());
+    let entries = har["log"]["entries"].as_array().expect("entries");
+    let sent = String::from_utf8_lossy(&o.stderr)
+        .split("; ")
+        .find_map(|part| part.strip_suffix(" requests").and_then(|n| n.parse::<usize>().ok()));
+    assert_eq!(Some(entries.len()), sent, "one entry per request sent");
+    assert!(har.to_string().contains("fixture:grace_hopper/original.jpg sha256:"));
 
     let fixtures = verifik_conformance::suite::fixtures::Fixtures::load();
     let mut images: Vec<String> = fixtures.faces().iter().map(|i| i.data_uri().to_owned()).collect();

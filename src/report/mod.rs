@@ -18,6 +18,7 @@ pub struct Outputs {
     pub junit: Option<PathBuf>,
     pub ndjson: Option<PathBuf>,
     pub html: Option<PathBuf>,
+    pub har: Option<PathBuf>,
 }
 
 impl Outputs {
@@ -31,6 +32,10 @@ impl Outputs {
         }
         if let Some(p) = &self.html {
             html::write(p, result, catalogue).map_err(|e| (p.clone(), e))?;
+        }
+        if let (Some(p), Some(doc)) = (&self.har, &result.har) {
+            let bytes = serde_json::to_vec_pretty(doc).map_err(|e| (p.clone(), e.into()))?;
+            std::fs::write(p, bytes).map_err(|e| (p.clone(), e))?;
         }
         Ok(())
     }

@@ -67,6 +67,8 @@ pub struct RunSettings {
     pub baseline: Option<std::sync::Arc<super::baseline::Baseline>>,
     /// `--repro-dir`: where the bodies of failing requests are written for their reproductions.
     pub repro_dir: Option<std::path::PathBuf>,
+    /// `--har`: keep every exchange, redacted.
+    pub har: bool,
 }
 
 impl RunSettings {
@@ -84,6 +86,7 @@ impl RunSettings {
             embedded_noise: crate::emulator::noise::ScoreNoise::default(),
             baseline: None,
             repro_dir: None,
+            har: false,
         }
     }
 }
@@ -132,6 +135,7 @@ impl Ctx {
             rate: settings.rate,
             max_failures: settings.max_failures,
             deadline,
+            har: settings.har,
             ..TargetOptions::new(base)
         };
         let (target, emulator, client_token, project_flow, handed_in, profile) = match spec {
@@ -174,6 +178,11 @@ impl Ctx {
             },
             provisioner.describe()
         );
+        if let Some(har) = &target.har {
+            for img in fixtures.faces().iter().chain([&fixtures.flat_png]) {
+                har.name_image(img.data_uri(), &img.name);
+            }
+        }
         let repro = super::repro::Reproducer {
             base_url: target.base_url().to_owned(),
             client_token: client_token.clone(),

@@ -37,6 +37,8 @@ pub struct RunResult {
     pub profile: Option<super::Profile>,
     /// Generated cases per property.
     pub cases: u32,
+    /// Every exchange as a HAR 1.2 document, when the run kept them.
+    pub har: Option<serde_json::Value>,
     /// Whether the run's time limit was reached.
     pub out_of_time: bool,
 }
@@ -135,6 +137,7 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
     let records = Arc::new(Mutex::new(Vec::new()));
     let conclusion = libtest_mimic::run(args, trials(&lazy, &records));
     let profile = lazy.built().map(|ctx| ctx.profile);
+    let har = lazy.built().and_then(|ctx| ctx.target.har.as_ref()).map(crate::target::HarLog::document);
     let (events, target, requests, down, out_of_time) = match lazy.built() {
         Some(ctx) => (
             ctx.take_events(),
@@ -147,5 +150,18 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
     };
     let mut records = std::mem::take(&mut *records.lock().unwrap_or_else(|p| p.into_inner()));
     records.sort_by(|a, b| a.name.cmp(&b.name));
-    RunResult { conclusion, records, events, target, requests, seed, down, out_of_time, started_at, profile, cases }
+    RunResult {
+        conclusion,
+        records,
+        events,
+        target,
+        requests,
+        seed,
+        down,
+        out_of_time,
+        started_at,
+        profile,
+        cases,
+        har,
+    }
 }

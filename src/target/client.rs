@@ -39,6 +39,8 @@ pub struct TargetOptions {
     pub floor_bytes_per_sec: u64,
     /// When the whole run must end; nothing is sent after it.
     pub deadline: Option<Instant>,
+    /// Keep every exchange, redacted, for `--har`.
+    pub har: bool,
 }
 
 impl TargetOptions {
@@ -51,6 +53,7 @@ impl TargetOptions {
             max_failures: DEFAULT_MAX_FAILURES,
             floor_bytes_per_sec: DEFAULT_FLOOR_BYTES_PER_SEC,
             deadline: None,
+            har: false,
         }
     }
 }
@@ -189,6 +192,8 @@ pub struct Target {
     floor: u64,
     deadline: Option<Instant>,
     health: Health,
+    /// Every exchange, redacted, when `--har` asked for them.
+    pub har: Option<super::har::HarLog>,
 }
 
 impl Target {
@@ -211,6 +216,7 @@ impl Target {
             floor: options.floor_bytes_per_sec,
             deadline: options.deadline,
             health: Health::default(),
+            har: options.har.then(super::har::HarLog::default),
         })
     }
 
@@ -259,9 +265,13 @@ impl Target {
 
     pub async fn send(&self, call: &Call) -> Result<Exchange, TargetError> {
         let route = route(&call.method, &call.path);
+        let started = chrono::Utc::now();
         let mut result = self.send_counted(call).await;
         if let Ok(x) = &mut result {
             x.seq = super::journal::record(call, x);
+            if let Some(har) = &self.har {
+                har.record(&self.base, call, x, started);
+            }
         }
         match &result {
             Ok(_) => {
@@ -369,6 +379,7 @@ impl Target {
             text,
             sent_credential: call.credential().map(str::to_owned),
             elapsed: started.elapsed(),
+            body_bytes: bytes.len(),
             seq: 0,
         })
     }

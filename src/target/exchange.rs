@@ -33,6 +33,9 @@ pub struct Exchange {
     pub sent_credential: Option<String>,
     #[serde(serialize_with = "as_millis")]
     pub elapsed: Duration,
+    /// The length of the body as received (before any cap).
+    #[serde(skip)]
+    pub body_bytes: usize,
     /// Its number in the run, by which a failure finds its request in the journal.
     #[serde(skip)]
     pub seq: u64,
@@ -62,6 +65,7 @@ impl Exchange {
             text: None,
             sent_credential: None,
             elapsed: Duration::ZERO,
+            body_bytes: 0,
             seq: 0,
         }
     }

@@ -3,6 +3,7 @@
 
 mod client;
 mod exchange;
+mod har;
 mod health;
 pub mod journal;
 mod provision;
@@ -10,6 +11,7 @@ pub mod redact;
 
 pub use client::{Body, Call, DEFAULT_FLOOR_BYTES_PER_SEC, DEFAULT_MAX_FAILURES, Target, TargetError, TargetOptions};
 pub use exchange::Exchange;
+pub use har::HarLog;
 pub use provision::{
     Capability, FlowChoice, PROVIDER_STATES, ProvisionError, Provisioned, Provisioner, ScriptStep, StateParams,
     TokenPool,

@@ -56,7 +56,11 @@ pub(super) fn liveness_failed_by_attacks(p: &mut Probe<'_>) -> Result<(), Stop> 
     let minimum = flow_minimum(p, &reg)?;
     let mut passed = Vec::new();
     for attack in crate::faces::attack_presentations() {
-        let x = p.central_as(&reg.token, json!({"image": attack.data_uri(), "os": Os::Desktop}))?;
+        let text = attack.data_uri();
+        if let Some(har) = &p.ctx.target.har {
+            har.name_image(&text, &attack.id);
+        }
+        let x = p.central_as(&reg.token, json!({"image": text, "os": Os::Desktop}))?;
         if x.status == StatusCode::OK {
             // The attack passed and the registration now has a person: the next one needs a fresh one.
             passed.push(attack.id);
