@@ -247,6 +247,13 @@ pub struct RunArgs {
     /// Write every exchange as HAR 1.2 (redacted: tokens summarised, images named by fixture id).
     #[arg(long, value_name = "FILE")]
     pub har: Option<PathBuf>,
+    /// Keep what the target answered on the central endpoint, per behaviour, in this directory.
+    #[arg(long, value_name = "DIR")]
+    pub record_observed: Option<PathBuf>,
+    /// Report every answer whose status, code, message or shape changed since `--record-observed`
+    /// wrote this directory (a warning; a failure under --strict). The run takes that run's seed.
+    #[arg(long, value_name = "DIR")]
+    pub observed: Option<PathBuf>,
     /// Seed of every generated case; a failure prints the seed that replays it.
     #[arg(long, env = "VERIFIK_SEED")]
     pub seed: Option<u64>,

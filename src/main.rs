@@ -119,7 +119,18 @@ fn run(args: RunArgs) -> ExitCode {
         print!("{}", plan::plan(&selected, args.cases));
         return ExitCode::SUCCESS;
     }
-    let seed = args.seed.unwrap_or_else(fresh_seed);
+    // Observed answers compare like with like: the run takes the recorded run's seed unless told.
+    let recorded = match args.observed.as_deref().map(verifik_conformance::suite::observed::index).transpose() {
+        Ok(i) => i,
+        Err(e) => return fail(2, &e),
+    };
+    let seed = args.seed.or(recorded.map(|i| i.seed)).unwrap_or_else(fresh_seed);
+    if let Some(i) = recorded.filter(|i| i.cases != args.cases || i.seed != seed) {
+        eprintln!(
+            "note: the observed answers were recorded with --seed {} --cases {}; this run's cases differ, so its generated answers will too",
+            i.seed, i.cases
+        );
+    }
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(b) => b.map(std::sync::Arc::new),
         Err(e) => return fail(2, &e),
@@ -129,6 +140,8 @@ fn run(args: RunArgs) -> ExitCode {
         baseline: baseline.clone(),
         repro_dir: args.repro_dir.clone(),
         har: args.har.is_some(),
+        observed: args.observed.clone(),
+        record_observed: args.record_observed.clone(),
         ..run_settings(&args.target, seed, args.cases, args.strict)
     };
     if !args.libtest.list {
@@ -151,6 +164,14 @@ fn run(args: RunArgs) -> ExitCode {
     }
     if let Err(e) = judge_baseline(&args, baseline.as_deref(), &result, &mut code) {
         code = fail(2, &e);
+    }
+    for e in result.events.iter().filter(|e| e.check == "observed-change") {
+        eprintln!("changed since the observed answers: {}: {}", e.behaviour, e.message.as_deref().unwrap_or_default());
+    }
+    match &result.observed_written {
+        Some(Ok(n)) => eprintln!("recorded the observed answers of {n} behaviour(s)"),
+        Some(Err(e)) => code = fail(2, e),
+        None => {}
     }
     let warnings = result.events.iter().filter(|e| e.verdict == report::Verdict::Warn).count();
     eprintln!("target: {}; {} requests; {} warning(s)", result.target, result.requests, warnings);

@@ -201,3 +201,44 @@ fn a_printed_reproduction_and_replay_give_the_failure_again() {
     assert_eq!(code, Some(2), "{said}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Observed answers recorded against the emulator; a later run against the emulator answering 403
+/// where it answered 401 (its failures accepted by a baseline, as an operator's would be) lists the
+/// changed answers as warnings and exits 0; under `--strict` the changes fail it.
+#[test]
+fn observed_answers_show_a_change_while_everything_is_known() {
+    let dir = temp("observed");
+    let (observed, baseline) = (dir.join("observed"), dir.join("baseline.json"));
+    let run = |args: &[&str], extra: &[(&str, &Path)]| {
+        let mut c = bin();
+        c.arg("run").args(["--cases", "4"]).args(args);
+        for (flag, path) in extra {
+            c.arg(flag).arg(path);
+        }
+        let o = c.output().expect("the binary runs");
+        (o.status.code(), text(&o))
+    };
+    let (code, said) = run(&["--seed", "3"], &[("--record-observed", &observed)]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("recorded the observed answers of 53 behaviour(s)"), "{said}");
+    let (code, said) = run(&["--seed", "3", "--deviate", "unauthorized-403"], &[("--baseline-update", &baseline)]);
+    assert_eq!(code, Some(1), "{said}");
+    // No --seed: the run takes the one the observed answers were recorded with.
+    let deviating = ["--deviate", "unauthorized-403"];
+    let (code, said) = run(&deviating, &[("--observed", &observed), ("--baseline", &baseline)]);
+    assert_eq!(code, Some(0), "{said}");
+    let changes: Vec<&str> = said.lines().filter(|l| l.starts_with("changed since the observed answers")).collect();
+    assert!(
+        changes.iter().any(|l| l.contains("AUTH-MISSING-HEADER: answer 1 of the central endpoint: status 401 -> 403"))
+    );
+    assert!(changes.iter().all(|l| l.contains(": AUTH-")), "only the auth behaviours changed: {changes:#?}");
+    assert!(!said.contains("note: the observed answers were recorded with"), "{said}");
+    let (code, said) =
+        run(&["--deviate", "unauthorized-403", "--strict"], &[("--observed", &observed), ("--baseline", &baseline)]);
+    assert_eq!(code, Some(1), "{said}");
+    // Against the same emulator nothing changed.
+    let (code, said) = run(&[], &[("--observed", &observed)]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(!said.contains("changed since"), "{said}");
+    let _ = std::fs::remove_dir_all(dir);
+}

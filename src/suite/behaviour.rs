@@ -26,6 +26,9 @@ pub enum Strictness {
     Documented,
     /// Our reading where the vendor is silent: fails on the emulator profile, warns against the vendor.
     Inferred,
+    /// A change from what this target answered in an earlier run (`--observed`): warns on every
+    /// target, fails under `--strict`.
+    Observed,
 }
 
 impl fmt::Display for Strictness {
@@ -33,6 +36,7 @@ impl fmt::Display for Strictness {
         f.write_str(match self {
             Strictness::Documented => "documented",
             Strictness::Inferred => "inferred",
+            Strictness::Observed => "observed",
         })
     }
 }

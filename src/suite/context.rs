@@ -69,6 +69,10 @@ pub struct RunSettings {
     pub repro_dir: Option<std::path::PathBuf>,
     /// `--har`: keep every exchange, redacted.
     pub har: bool,
+    /// `--observed DIR`: compare the central endpoint's answers with those recorded there.
+    pub observed: Option<std::path::PathBuf>,
+    /// `--record-observed DIR`: keep the central endpoint's answers to write them there.
+    pub record_observed: Option<std::path::PathBuf>,
 }
 
 impl RunSettings {
@@ -87,6 +91,8 @@ impl RunSettings {
             baseline: None,
             repro_dir: None,
             har: false,
+            observed: None,
+            record_observed: None,
         }
     }
 }
@@ -106,6 +112,8 @@ pub struct Ctx {
     pub description: String,
     /// How failures are written down as `curl` lines.
     pub repro: super::repro::Reproducer,
+    /// The central endpoint's answers, kept or compared (`--record-observed`, `--observed`).
+    pub observed: Option<super::observed::Observed>,
     /// Where snapshots are compared, if they are (see `snapshot::folder_for_run`).
     pub snapshots: Option<std::path::PathBuf>,
     /// Whether `snapshots` is a throw-away copy, removed with the run (never the source folder, wherever
@@ -183,6 +191,10 @@ impl Ctx {
                 har.name_image(img.data_uri(), &img.name);
             }
         }
+        let observed = match (&settings.observed, &settings.record_observed) {
+            (None, None) => None,
+            (earlier, _) => Some(super::observed::Observed::new(earlier.as_deref())?),
+        };
         let repro = super::repro::Reproducer {
             base_url: target.base_url().to_owned(),
             client_token: client_token.clone(),
@@ -192,6 +204,7 @@ impl Ctx {
         Ok(Ctx {
             runtime,
             repro,
+            observed,
             target,
             provisioner,
             schemas,
@@ -277,6 +290,9 @@ impl Ctx {
             oracle::privacy::check(call, x).into_iter().map(|f| (Strictness::Documented, f)).collect();
         let path = call.path.split('?').next().unwrap_or_default();
         if call.method == Method::POST && path == CENTRAL {
+            if let Some(o) = &self.observed {
+                o.note(behaviour, x);
+            }
             out.extend(self.generic_findings(x));
             if let (true, Some(token)) = (x.status == StatusCode::OK, call.credential()) {
                 self.provisioner.spent(token);

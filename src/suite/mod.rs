@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod context;
 pub mod fixtures;
 pub mod generate;
+pub mod observed;
 pub mod oracle;
 pub mod plan;
 pub mod probe;

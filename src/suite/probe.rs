@@ -257,23 +257,30 @@ impl<'a> Probe<'a> {
     }
 
     fn fatal(&self, strictness: Strictness) -> bool {
-        strictness == Strictness::Documented || self.ctx.profile == Profile::Emulator || self.ctx.strict
+        match strictness {
+            Strictness::Documented => true,
+            Strictness::Inferred => self.ctx.profile == Profile::Emulator || self.ctx.strict,
+            Strictness::Observed => self.ctx.strict,
+        }
     }
 
     /// The trial's outcome: documented violations fail everywhere, inferred ones fail on the emulator
     /// profile and warn against a vendor target; no checks at all is a failure.
-    pub fn finish(self, stopped: Result<(), Stop>) -> Outcome {
+    pub fn finish(mut self, stopped: Result<(), Stop>) -> Outcome {
         match stopped {
             Err(Stop::Skip(reason)) if self.violations.is_empty() => {
                 self.ctx.emit_skip(self.behaviour, self.seed, &reason);
                 return Outcome::Skipped(reason);
             }
             Err(Stop::Skip(reason)) | Err(Stop::Fail(reason)) => {
-                let mut probe = self;
-                probe.record(Some(("run", reason)), Strictness::Documented, None);
-                return Outcome::Failed(probe.violations);
+                self.record(Some(("run", reason)), Strictness::Documented, None);
+                return Outcome::Failed(self.violations);
             }
             Ok(()) => {}
+        }
+        let changes = self.ctx.observed.as_ref().map(|o| o.changes(self.behaviour.id)).unwrap_or_default();
+        for change in changes {
+            self.record(Some(("observed-change", change)), Strictness::Observed, None);
         }
         if self.checks == 0 && !self.skipped.is_empty() {
             let reason = self.skipped.join("; ");

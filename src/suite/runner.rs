@@ -39,6 +39,8 @@ pub struct RunResult {
     pub cases: u32,
     /// Every exchange as a HAR 1.2 document, when the run kept them.
     pub har: Option<serde_json::Value>,
+    /// How many observed snapshots were written (`--record-observed`), or why they could not be.
+    pub observed_written: Option<Result<usize, String>>,
     /// Whether the run's time limit was reached.
     pub out_of_time: bool,
 }
@@ -131,13 +133,17 @@ pub fn outcome_of(ctx: &super::Ctx, b: &Behaviour) -> Outcome {
 
 /// Runs the catalogue against `spec` with libtest-mimic's `args`.
 pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResult {
-    let (seed, cases) = (settings.seed, settings.cases);
+    let (seed, cases, record_observed) = (settings.seed, settings.cases, settings.record_observed.clone());
     let started_at = crate::emulator::model::now_iso();
     let lazy = Arc::new(LazyCtx::new(spec, settings));
     let records = Arc::new(Mutex::new(Vec::new()));
     let conclusion = libtest_mimic::run(args, trials(&lazy, &records));
     let profile = lazy.built().map(|ctx| ctx.profile);
     let har = lazy.built().and_then(|ctx| ctx.target.har.as_ref()).map(crate::target::HarLog::document);
+    let observed_written = record_observed.map(|dir| match lazy.built().and_then(|ctx| ctx.observed.as_ref()) {
+        Some(o) => o.write(&dir, seed, cases).map_err(|e| format!("cannot write {}: {e}", dir.display())),
+        None => Err("the target was never contacted: nothing was observed".to_owned()),
+    });
     let (events, target, requests, down, out_of_time) = match lazy.built() {
         Some(ctx) => (
             ctx.take_events(),
@@ -163,5 +169,6 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
         profile,
         cases,
         har,
+        observed_written,
     }
 }
