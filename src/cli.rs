@@ -37,6 +37,22 @@ pub enum Command {
     /// Run each behaviour that failed in a recorded run again (same seed, same cases, fresh set-up):
     /// FIXED, STILL FAILING or ERROR for each; exit 1 unless every one is fixed.
     Replay(Box<ReplayArgs>),
+    /// Trends over runs (liveness --out directories and --ndjson files): an HTML page and a JSON
+    /// summary; exit 1 when the latest run leaves its band or a behaviour newly fails.
+    History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Directory for index.html and history.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Liveness runs whose medians set the bands.
+    #[arg(long, default_value_t = 5)]
+    pub reference: usize,
+    /// The runs, in any order: liveness `--out` directories and conformance `--ndjson` files.
+    #[arg(required = true, value_name = "RUN")]
+    pub runs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ pub mod api;
 pub mod cli;
 pub mod emulator;
 pub mod faces;
+pub mod history;
 pub mod liveness;
 pub mod report;
 pub mod schemas;

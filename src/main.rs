@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Some(Command::Compare(args)) => compare(&args),
         Some(Command::Fixtures(args)) => fixtures_command::fixtures(&args),
         Some(Command::Replay(args)) => replay_command::replay(&args),
+        Some(Command::History(args)) => history(&args),
         None => run(cli.run),
     }
 }
@@ -235,6 +236,38 @@ fn judge_baseline(
         eprintln!("wrote {} finding(s) to {}", updated.known.len(), path.display());
     }
     Ok(())
+}
+
+#[expect(clippy::print_stdout, reason = "the alarms are the command's output")]
+fn history(args: &verifik_conformance::cli::HistoryArgs) -> ExitCode {
+    if args.reference == 0 {
+        return fail(2, "--reference must be at least 1");
+    }
+    let h = match verifik_conformance::history::build(&args.runs, args.reference) {
+        Ok(h) => h,
+        Err(e) => return fail(2, &e),
+    };
+    if let Err(e) = verifik_conformance::history::write(&args.out, &h) {
+        return fail(2, &format!("cannot write {}: {e}", args.out.display()));
+    }
+    println!(
+        "{} liveness and {} conformance run(s) -> {}/index.html and history.json",
+        h.liveness_runs.len(),
+        h.conformance_runs.len(),
+        args.out.display()
+    );
+    for f in &h.flips {
+        println!("run {}: {} {} -> {}", f.run + 1, f.behaviour, f.from, f.to);
+    }
+    for (class, t) in &h.classes {
+        for i in &t.out_of_band {
+            println!("run {}: the median of {class} left its band", i + 1);
+        }
+    }
+    for a in &h.alarms {
+        println!("alarm: {a}");
+    }
+    if h.alarms.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn read_run(path: &std::path::Path) -> Result<liveness::record::RunFile, String> {

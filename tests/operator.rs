@@ -242,3 +242,73 @@ fn observed_answers_show_a_change_while_everything_is_known() {
     assert!(!said.contains("changed since"), "{said}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Twelve liveness runs of the embedded emulator with seeded score noise (SD 0.01), the last two with
+/// every score 0.05 lower, and twelve conformance runs of the auth behaviours, the last against the
+/// emulator answering 403 for 401: `history` flags exactly the last two liveness runs and the newly
+/// failing behaviours, and exits 1; without the last runs it exits 0.
+#[test]
+fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
+    use verifik_conformance::api::Os;
+    use verifik_conformance::emulator::noise::ScoreNoise;
+    use verifik_conformance::faces::{self, Class, Species};
+    use verifik_conformance::suite::{Ctx, RunSettings, TargetSpec};
+    let dir = temp("history");
+    let set: Vec<faces::Fixture> = faces::set()
+        .iter()
+        .filter(|f| f.class.is_bona_fide() || f.class == Class::Attack(Species::Print))
+        .cloned()
+        .collect();
+    let mut runs = Vec::new();
+    for i in 0..12u64 {
+        let shift = if i >= 10 { -0.05 } else { 0.0 };
+        let settings =
+            RunSettings { embedded_noise: ScoreNoise { sd: 0.01, shift, seed: i }, ..RunSettings::new(i, 1) };
+        let ctx = Ctx::new(&TargetSpec::Embedded { deviations: Vec::new() }, &settings).expect("emulator starts");
+        let run = verifik_conformance::liveness::record::record(&ctx, &set, &[Os::Desktop], 1, "embedded".into());
+        let out = dir.join(format!("liveness-{i:02}"));
+        verifik_conformance::liveness::html::write(&out, &run).expect("run written");
+        runs.push(out);
+    }
+    for i in 0..12 {
+        let ndjson = dir.join(format!("conformance-{i:02}.ndjson"));
+        let mut c = bin();
+        c.args(["run", "--seed", "5", "--cases", "2", "--ndjson"]).arg(&ndjson).arg("AUTH-");
+        if i == 11 {
+            c.args(["--deviate", "unauthorized-403"]);
+        }
+        let o = c.output().expect("the binary runs");
+        assert_eq!(o.status.code(), Some(if i == 11 { 1 } else { 0 }), "{}", text(&o));
+        runs.push(ndjson);
+    }
+    let history = |runs: &[PathBuf]| {
+        let o = bin().args(["history", "--out"]).arg(dir.join("page")).args(runs).output().expect("the binary runs");
+        (o.status.code(), text(&o))
+    };
+    let (code, said) = history(&runs);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("alarm: AUTH-MISSING-HEADER fails in the latest run and passed in the one before"), "{said}");
+    assert!(said.contains("alarm: bona_fide: the latest median"), "{said}");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("page/history.json")).expect("summary written")).expect("JSON");
+    for class in ["bona_fide", "reencoded", "variation"] {
+        assert_eq!(summary["classes"][class]["out_of_band"], serde_json::json!([10, 11]), "{class}: {said}");
+    }
+    let flips = summary["flips"].as_array().expect("flips");
+    assert!(!flips.is_empty() && flips.iter().all(|f| f["run"] == 11 && f["to"] == "fail"), "{flips:#?}");
+    let page = std::fs::read_to_string(dir.join("page/index.html")).expect("page written");
+    assert!(
+        page.contains("<svg")
+            && page.contains("median liveness score (0 to 1)")
+            && page.contains("run (ordered by start time)")
+    );
+    // Without the last liveness run and the last conformance run, nothing alarms.
+    let earlier: Vec<PathBuf> =
+        runs.iter().filter(|p| !p.ends_with("liveness-11") && !p.ends_with("conformance-11.ndjson")).cloned().collect();
+    let (code, said) = history(&earlier);
+    assert_eq!(code, Some(1), "run 11 of the liveness runs is already shifted: {said}");
+    let calm: Vec<PathBuf> = runs.iter().filter(|p| !p.to_string_lossy().contains("-1")).cloned().collect();
+    let (code, said) = history(&calm);
+    assert_eq!(code, Some(0), "{said}");
+    let _ = std::fs::remove_dir_all(dir);
+}
