@@ -116,6 +116,9 @@ pub struct FixturesArgs {
 
 /// The run-time limit applied to targets off this machine when none is given.
 pub const DEFAULT_REMOTE_MAX_TIME: u64 = 900;
+/// The validation requests a plan against a target off this machine stays within when none is given:
+/// the vendor documents 100 per hour per project.
+pub const DEFAULT_REMOTE_VALIDATIONS: u64 = 100;
 
 impl TargetArgs {
     /// Everything about these flags that is wrong before any request is sent.
@@ -160,12 +163,16 @@ impl TargetArgs {
 
     /// The run-time limit in force: the flag, or the default for a target off this machine.
     pub fn max_time(&self) -> Option<std::time::Duration> {
-        let remote = self.base_url.as_deref().and_then(|u| reqwest::Url::parse(u).ok()).is_some_and(|u| {
+        self.max_time.or(self.is_remote().then_some(DEFAULT_REMOTE_MAX_TIME)).map(std::time::Duration::from_secs)
+    }
+
+    /// Whether the target is off this machine (not loopback, not the embedded emulator).
+    pub fn is_remote(&self) -> bool {
+        self.base_url.as_deref().and_then(|u| reqwest::Url::parse(u).ok()).is_some_and(|u| {
             let host = u.host_str().unwrap_or_default().trim_matches(['[', ']']);
             let loopback = host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
             !loopback && host != "localhost"
-        });
-        self.max_time.or(remote.then_some(DEFAULT_REMOTE_MAX_TIME)).map(std::time::Duration::from_secs)
+        })
     }
 }
 
@@ -279,6 +286,14 @@ pub struct RunArgs {
     /// Print the plan (behaviours, requests, credit-charging requests) and send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Take only the behaviours whose credit-charging requests fit N (documented first, then those
+    /// that catch the most deviations); the rest are skipped with the reason. `--dry-run` shows the plan.
+    #[arg(long, value_name = "N")]
+    pub budget_credits: Option<u64>,
+    /// Take only the behaviours whose validation requests fit N (default 100 against a target off
+    /// this machine: the vendor allows 100 per hour per project).
+    #[arg(long, value_name = "N")]
+    pub budget_validations: Option<u64>,
     /// Write the bodies of failing requests here, for their `curl` reproductions (the one place face
     /// bytes are written).
     #[arg(long, value_name = "DIR")]
@@ -313,4 +328,19 @@ pub struct EmulateArgs {
     /// Seed of the score noise (random and printed when absent).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Enforce a validation limit per project, `N/SECS` (the vendor documents `100/3600`): the
+    /// request beyond it is answered 429 with `Retry-After`.
+    #[arg(long, value_name = "N/SECS", value_parser = parse_limit)]
+    pub validation_limit: Option<(u32, std::time::Duration)>,
+}
+
+/// `N/SECS` with N and SECS at least 1.
+pub fn parse_limit(s: &str) -> Result<(u32, std::time::Duration), String> {
+    let (n, secs) = s.split_once('/').ok_or_else(|| format!("{s:?} is not N/SECS"))?;
+    let n: u32 = n.trim().parse().map_err(|_| format!("{n:?} is not a count"))?;
+    let secs: u64 = secs.trim().parse().map_err(|_| format!("{secs:?} is not a number of seconds"))?;
+    if n == 0 || secs == 0 {
+        return Err("N and SECS must be at least 1".into());
+    }
+    Ok((n, std::time::Duration::from_secs(secs)))
 }

@@ -115,11 +115,23 @@ fn run(args: RunArgs) -> ExitCode {
         print!("{}", plan::listing(&selected));
         return ExitCode::SUCCESS;
     }
+    let limits = plan::Limits {
+        credits: args.budget_credits,
+        validations: args
+            .budget_validations
+            .or(args.target.is_remote().then_some(verifik_conformance::cli::DEFAULT_REMOTE_VALIDATIONS)),
+    };
     if args.dry_run {
         let selected: Vec<_> = all.iter().filter(|b| selected(&args.libtest, b)).collect();
-        print!("{}", plan::plan(&selected, args.cases));
+        print!("{}", plan::plan(&selected, args.cases, limits));
         return ExitCode::SUCCESS;
     }
+    let everything: Vec<_> = all.iter().collect();
+    let left_out = plan::choose(&everything, args.cases, limits)
+        .left_out
+        .into_iter()
+        .map(|(b, why)| (b.trial_name(), why))
+        .collect();
     // Observed answers compare like with like: the run takes the recorded run's seed unless told.
     let recorded = match args.observed.as_deref().map(verifik_conformance::suite::observed::index).transpose() {
         Ok(i) => i,
@@ -143,6 +155,7 @@ fn run(args: RunArgs) -> ExitCode {
         har: args.har.is_some(),
         observed: args.observed.clone(),
         record_observed: args.record_observed.clone(),
+        left_out,
         ..run_settings(&args.target, seed, args.cases, args.strict)
     };
     if !args.libtest.list {
@@ -376,6 +389,7 @@ async fn emulate(args: EmulateArgs) -> ExitCode {
         client_token: args.client_token,
         provider_states: args.provider_states,
         deviations: args.deviations,
+        validation_limit: args.validation_limit,
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::new(config) {

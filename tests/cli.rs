@@ -107,7 +107,9 @@ fn dry_run_prints_the_plan_and_sends_nothing() {
     let o = run(&["run", "--base-url", "http://127.0.0.1:9", "--dry-run", "--cases", "10"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = text(&o);
-    assert!(out.contains("requests, of which") && out.contains("may charge a credit"), "{out}");
+    // On loopback no budget applies: every behaviour is in the plan.
+    assert!(out.contains("53 behaviours, about") && out.contains("charged requests at most"), "{out}");
+    assert!(!out.contains("skipped ") && !out.contains("budget:"), "{out}");
 }
 
 #[test]
@@ -359,4 +361,28 @@ fn a_request_budget_skips_what_is_left_with_the_reason() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("the request budget of 40 requests is used up"), "{out}");
     assert!(out.contains("ignored,") || out.contains("ignored;"), "{out}");
+}
+
+/// `--dry-run --budget-credits 20` against a target off this machine: documented behaviours that
+/// charge are in, the charged requests listed add up to the total and stay within 20, and the
+/// validation requests within the vendor's 100 per hour.
+#[test]
+fn a_credit_budget_plans_documented_charging_behaviours_first() {
+    let o =
+        run(&["run", "--base-url", "https://api.example.test", "--dry-run", "--budget-credits", "20", "--cases", "8"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .filter(|l| l.contains("::"))
+        .map(|l| l.split_whitespace().collect())
+        .filter(|w: &Vec<&str>| w.len() >= 6 && !w[0].starts_with("skipped"))
+        .collect();
+    let column = |i: usize| rows.iter().map(|w| w[i].parse::<u64>().expect("a count")).sum::<u64>();
+    let (validations, charging) = (column(3), column(4));
+    assert!(rows.iter().any(|w| w[1] == "documented" && w[4] != "0"), "{out}");
+    assert!(charging <= 20 && validations <= 100, "{out}");
+    let total = format!("{validations} validation requests, {charging} charged requests at most");
+    assert!(out.contains(&total), "the total is the sum of the rows: {total}\n{out}");
+    assert!(out.contains("skipped ") && out.contains("do not fit the --budget-credits 20"), "{out}");
 }

@@ -30,121 +30,6 @@ fn failed(result: &RunResult) -> BTreeSet<String> {
     result.records.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_))).map(|r| r.name.clone()).collect()
 }
 
-/// Every behaviour that meets a 200 of the central endpoint.
-const SUCCEEDING: &[&str] = &[
-    "auth::AUTH-OTHER-REGISTRATION",
-    "documented::BV-200-FORCE-OVERRIDES",
-    "documented::BV-200-OS-EACH",
-    "documented::BV-200-PERSON-LINKED",
-    "documented::BV-200-STATUS-ONGOING",
-    "documented::BV-409-LIVENESS-BOUNDARY",
-    "input::INPUT-DATA-URI-VALID",
-    "input::INPUT-EXTRA-FIELDS",
-    "stateful::STATE-ONE-CREDIT-PER-SUCCESS",
-    "stateful::STATE-QUALITY-NO-ATTEMPT",
-    "stateful::STATE-RACE-ONE-200",
-    "stateful::STATE-REENCODE-SAME-DECISION",
-];
-
-/// Every behaviour that meets a MissingParameter from body validation (an undecodable image is
-/// refused later, in other code).
-const MISSING_PARAMETER: &[&str] = &[
-    "input::INPUT-DATA-URI-EMPTY",
-    "input::INPUT-DATA-URI-MEDIA-TYPE",
-    "input::INPUT-DATA-URI-NO-BASE64-MARKER",
-    "input::INPUT-DATA-URI-PADDING",
-    "input::INPUT-DATA-URI-SCHEME",
-    "input::INPUT-DATA-URI-URL-SAFE",
-    "input::INPUT-DATA-URI-WHITESPACE",
-    "input::INPUT-DUPLICATE-FIELDS",
-    "input::INPUT-FORCE-WRONG-TYPE",
-    "input::INPUT-IMAGE-MISSING",
-    "input::INPUT-IMAGE-WRONG-TYPE",
-    "input::INPUT-NOT-OBJECT",
-    "input::INPUT-OS-INVALID",
-    "input::INPUT-OS-MISSING",
-];
-
-/// The behaviours each deviation must fail, by trial name.
-fn expected(d: Deviation) -> &'static [&'static str] {
-    match d {
-        Deviation::PersonAlreadySet400 => &["documented::BV-409-PERSON-ALREADY-SET", "stateful::STATE-RACE-ONE-200"],
-        Deviation::OmitAssignedCollection => SUCCEEDING,
-        Deviation::UnprefixedCollectionMessage => &["documented::BV-409-COLLECTION-NOT-SET"],
-        Deviation::IgnoreTokenExpiry => &["auth::AUTH-EXPIRED-1D", "auth::AUTH-EXPIRED-1S"],
-        Deviation::IgnoreForce => &[
-            "documented::BV-200-FORCE-OVERRIDES",
-            "input::INPUT-DATA-URI-VALID",
-            "stateful::STATE-ONE-CREDIT-PER-SUCCESS",
-        ],
-        Deviation::AcceptLowercaseOs => &["input::INPUT-OS-INVALID"],
-        Deviation::InclusiveThreshold => &["documented::BV-409-LIVENESS-BOUNDARY"],
-        Deviation::ChargeOnFailure => &["stateful::STATE-FAILURE-CREATES-NOTHING"],
-        // Every behaviour that sends a valid request with os ANDROID sees the 500.
-        Deviation::CrashOnAndroid => &[
-            "documented::BV-200-OS-EACH",
-            "documented::BV-409-PERSON-ALREADY-SET",
-            "input::INPUT-DATA-URI-NO-FACE",
-            "input::INPUT-DATA-URI-VALID",
-        ],
-        Deviation::LenientBase64 => &["input::INPUT-DATA-URI-URL-SAFE", "input::INPUT-DATA-URI-WHITESPACE"],
-        // A small shift of the engine's scores keeps every decision here; `compare` catches it.
-        Deviation::LivenessShift => &[],
-        Deviation::MissingParameter400 => MISSING_PARAMETER,
-        Deviation::Unauthorized403 => &[
-            "auth::AUTH-ALG-NONE",
-            "auth::AUTH-MALFORMED",
-            "auth::AUTH-MISSING-HEADER",
-            "auth::AUTH-NOT-YET-VALID",
-            "auth::AUTH-TAMPERED-SIGNATURE",
-            "auth::AUTH-WRONG-SCHEME",
-        ],
-        Deviation::ClientToken401 => &["auth::AUTH-CLIENT-TOKEN"],
-        Deviation::UnknownRegistration500 => &["documented::BV-404-UNKNOWN-REGISTRATION"],
-        // The score in the message, and the snapshots of the two behaviours whose first answer is a
-        // score failure.
-        Deviation::LivenessMessageMinimum => &[
-            "documented::BV-409-LIVENESS-FAILED",
-            "stateful::STATE-ATTEMPTS-EXHAUST",
-            "stateful::STATE-FAILURE-CREATES-NOTHING",
-        ],
-        Deviation::SniffImageType => &["input::INPUT-DATA-URI-LABEL-MISMATCH"],
-        Deviation::AcceptTruncatedImage => &["input::INPUT-DATA-URI-TRUNCATED"],
-        Deviation::NoBodyLimit => &["input::INPUT-DATA-URI-OVERSIZED"],
-        Deviation::NotJsonAsEmpty => &["input::INPUT-NOT-JSON"],
-        Deviation::IgnoreContentType => &["input::INPUT-WRONG-CONTENT-TYPE"],
-        Deviation::FreeOnEmptyBalance => &["stateful::STATE-PAYMENT-REQUIRED"],
-        // Every behaviour that meets a MissingParameter answer.
-        Deviation::EchoTokenInError => MISSING_PARAMETER,
-        // Every behaviour that meets a 200.
-        Deviation::ImageInSuccess | Deviation::UndocumentedField => SUCCEEDING,
-        // Only lists with records: a failure charges nothing, so its list is empty.
-        Deviation::DuplicateCreditRecord => &["stateful::STATE-ONE-CREDIT-PER-SUCCESS", "stateful::STATE-RACE-ONE-200"],
-        // Two successes of one behaviour share an id, or a usage record names a validation no
-        // success reported (the race's single success).
-        Deviation::ReuseValidationId => &[
-            "documented::BV-200-OS-EACH",
-            "input::INPUT-DATA-URI-VALID",
-            "stateful::STATE-ONE-CREDIT-PER-SUCCESS",
-            "stateful::STATE-RACE-ONE-200",
-            "stateful::STATE-REENCODE-SAME-DECISION",
-        ],
-        Deviation::OmitCreditTotal => &[
-            "stateful::STATE-FAILURE-CREATES-NOTHING",
-            "stateful::STATE-ONE-CREDIT-PER-SUCCESS",
-            "stateful::STATE-RACE-ONE-200",
-        ],
-        Deviation::AcceptInactiveStatus => &[
-            "documented::BV-404-STATUS-COMPLETED",
-            "documented::BV-404-STATUS-COMPLETED-WITHOUT-KYC",
-            "documented::BV-404-STATUS-EXPIRED",
-            "documented::BV-404-STATUS-FAILED",
-            "documented::BV-404-STATUS-NEEDS-MANUAL-VERIFICATION",
-            "stateful::STATE-ATTEMPTS-EXHAUST",
-        ],
-    }
-}
-
 /// For the deviations that only the trust oracles can see: the checks allowed to catch them. Any other
 /// check failing would mean the deviation proves nothing about the oracle it was made for.
 fn caught_only_by(d: Deviation) -> Option<&'static [&'static str]> {
@@ -172,7 +57,7 @@ fn catalogue_names() -> BTreeSet<String> {
 #[test]
 fn every_behaviour_is_broken_by_some_deviation() {
     let expected: BTreeSet<String> =
-        Deviation::ALL.iter().flat_map(|d| expected(*d).iter().map(|s| (*s).to_owned())).collect();
+        Deviation::ALL.iter().flat_map(|d| d.breaks().iter().map(|s| (*s).to_owned())).collect();
     let catalogue = catalogue_names();
     let unproven: Vec<_> = catalogue.difference(&expected).collect();
     let stale: Vec<_> = expected.difference(&catalogue).collect();
@@ -198,7 +83,7 @@ fn each_deviation_fails_exactly_the_behaviours_it_breaks() {
     for d in Deviation::ALL {
         let result = run(vec![d]);
         let got = failed(&result);
-        let want: BTreeSet<String> = expected(d).iter().map(|s| (*s).to_owned()).collect();
+        let want: BTreeSet<String> = d.breaks().iter().map(|s| (*s).to_owned()).collect();
         if got != want {
             let missed: Vec<_> = want.difference(&got).collect();
             let extra: Vec<_> = got.difference(&want).collect();
@@ -356,6 +241,7 @@ fn undocumented_fields_warn_against_a_vendor_and_fail_under_strict() {
         .collect();
     assert!(!warned.is_empty(), "the extra field is reported as a warning");
     let strict = run_as_vendor(vec![Deviation::UndocumentedField], true);
-    let want: BTreeSet<String> = SUCCEEDING.iter().map(|s| (*s).to_owned()).collect();
+    let want: BTreeSet<String> =
+        verifik_conformance::emulator::breaks::SUCCEEDING.iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(failed(&strict), want);
 }

@@ -312,3 +312,24 @@ fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
     assert_eq!(code, Some(0), "{said}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// An emulator that enforces the vendor's kind of window (here 3 validation requests per project per
+/// second, answered 429 with `Retry-After`): the suite waits as told and every behaviour still passes.
+#[test]
+fn a_validation_window_is_waited_out() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let config = EmulatorConfig {
+        provider_states: true,
+        validation_limit: Some((3, std::time::Duration::from_secs(1))),
+        ..EmulatorConfig::default()
+    };
+    let emu = rt.block_on(RunningEmulator::start(config)).expect("emulator starts");
+    let o = bin()
+        .args(["run", "--base-url", &emu.base_url(), "--emulator-profile", "--seed", "1", "--cases", "6"])
+        .arg("INPUT-OS-INVALID")
+        .output()
+        .expect("the binary runs");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let refused = emu.state.window.lock().expect("window").refused;
+    assert!(refused > 0, "the window was reached and waited out: {refused} refusals");
+}

@@ -15,11 +15,13 @@ pub struct ApiError {
     pub status: StatusCode,
     /// Boxed: errors travel through every handler's `Result`, and the body is the large part.
     pub body: Box<ErrorBody>,
+    /// Seconds for `Retry-After`, on a 429.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, body: ErrorBody) -> ApiError {
-        ApiError { status, body: Box::new(body) }
+        ApiError { status, body: Box::new(body), retry_after: None }
     }
 
     /// `<status>:<code>[@detail]` bodies.
@@ -82,6 +84,17 @@ impl ApiError {
         ApiError::hardening(StatusCode::NOT_FOUND, ErrorCode::NotFound, "route_not_found")
     }
 
+    /// The documented rate limit, in the restify shape of the vendor's other errors (its 429 body is
+    /// undocumented), with `Retry-After`.
+    pub fn rate_limited(retry_after: u64) -> ApiError {
+        let body = ErrorBody {
+            code: "RateLimitExceeded".into(),
+            message: "429:RateLimitExceeded".into(),
+            ..ErrorBody::plain(ErrorCode::BadRequest, "")
+        };
+        ApiError { retry_after: Some(retry_after), ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, body) }
+    }
+
     pub fn payment_required() -> ApiError {
         ApiError::new(
             StatusCode::PAYMENT_REQUIRED,
@@ -109,6 +122,10 @@ impl From<StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(*self.body)).into_response()
+        let mut response = (self.status, Json(*self.body)).into_response();
+        if let Some(s) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(s));
+        }
+        response
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod body;
+pub mod breaks;
 pub mod deviation;
 pub mod error;
 pub mod handlers;
@@ -51,6 +52,7 @@ impl Emulator {
             config: Arc::new(config),
             first_validation: Arc::new(std::sync::OnceLock::new()),
             seen: Arc::new(std::sync::Mutex::new(std::collections::HashMap::new())),
+            window: Arc::default(),
         };
         Ok(Emulator { state, seeded })
     }

@@ -25,6 +25,9 @@ pub struct EmulatorConfig {
     pub deviations: Vec<Deviation>,
     /// Seeded noise and shift of the liveness engine's scores (`--liveness-noise`, `--liveness-shift`).
     pub score_noise: super::noise::ScoreNoise,
+    /// Validation requests allowed per project in a sliding window (`--validation-limit N/SECS`; the
+    /// vendor documents 100 per hour); `None` enforces nothing.
+    pub validation_limit: Option<(u32, std::time::Duration)>,
 }
 
 impl Default for EmulatorConfig {
@@ -36,6 +39,7 @@ impl Default for EmulatorConfig {
             body_limit: DEFAULT_BODY_LIMIT,
             deviations: Vec::new(),
             score_noise: super::noise::ScoreNoise::default(),
+            validation_limit: None,
         }
     }
 }
@@ -50,6 +54,16 @@ pub struct AppState {
     pub first_validation: Arc<std::sync::OnceLock<String>>,
     /// How many times each image digest was scored, so its noise differs presentation to presentation.
     pub seen: Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
+    /// Per project, when its validation requests inside the window came, and how many were refused.
+    pub window: Arc<std::sync::Mutex<ValidationWindow>>,
+}
+
+/// The sliding window of `validation_limit`.
+#[derive(Debug, Default)]
+pub struct ValidationWindow {
+    pub recent: std::collections::HashMap<String, std::collections::VecDeque<std::time::Instant>>,
+    /// Requests answered 429, for tests and logs.
+    pub refused: u64,
 }
 
 impl AppState {
@@ -70,6 +84,25 @@ impl AppState {
             *n - 1
         };
         noise.apply(score, digest, occurrence)
+    }
+
+    /// Counts a validation request of `project`; when the window is full, the seconds until a slot
+    /// frees (for `Retry-After`).
+    pub fn throttle(&self, project: &str) -> Option<u64> {
+        let (limit, window) = self.config.validation_limit?;
+        let now = std::time::Instant::now();
+        let mut w = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let recent = w.recent.entry(project.to_owned()).or_default();
+        while recent.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            recent.pop_front();
+        }
+        if recent.len() < limit as usize {
+            recent.push_back(now);
+            return None;
+        }
+        let free_in = recent.front().map_or(window, |t| window.saturating_sub(now.duration_since(*t)));
+        w.refused += 1;
+        Some(free_in.as_secs_f64().ceil().max(1.0) as u64)
     }
 
     /// The body limit in force (none worth the name under `no-body-limit`).

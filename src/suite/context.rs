@@ -73,6 +73,8 @@ pub struct RunSettings {
     pub observed: Option<std::path::PathBuf>,
     /// `--record-observed DIR`: keep the central endpoint's answers to write them there.
     pub record_observed: Option<std::path::PathBuf>,
+    /// Behaviours (trial names) the plan left out (`--budget-credits`, `--budget-validations`), with why.
+    pub left_out: std::collections::HashMap<String, String>,
 }
 
 impl RunSettings {
@@ -93,6 +95,7 @@ impl RunSettings {
             har: false,
             observed: None,
             record_observed: None,
+            left_out: std::collections::HashMap::new(),
         }
     }
 }
@@ -114,6 +117,8 @@ pub struct Ctx {
     pub repro: super::repro::Reproducer,
     /// The central endpoint's answers, kept or compared (`--record-observed`, `--observed`).
     pub observed: Option<super::observed::Observed>,
+    /// Behaviours the plan left out, with why: they are skipped.
+    pub left_out: std::collections::HashMap<String, String>,
     /// Where snapshots are compared, if they are (see `snapshot::folder_for_run`).
     pub snapshots: Option<std::path::PathBuf>,
     /// Whether `snapshots` is a throw-away copy, removed with the run (never the source folder, wherever
@@ -205,6 +210,7 @@ impl Ctx {
             runtime,
             repro,
             observed,
+            left_out: settings.left_out.clone(),
             target,
             provisioner,
             schemas,

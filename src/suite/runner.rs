@@ -110,6 +110,10 @@ pub fn outcome_of(ctx: &super::Ctx, b: &Behaviour) -> Outcome {
             reproduce: None,
         }])
     };
+    if let Some(why) = ctx.left_out.get(&b.trial_name()) {
+        ctx.emit_skip(b, ctx.seed_for(b.id), why);
+        return Outcome::Skipped(why.clone());
+    }
     // A target given up, or a run out of time, ends what is left at once with the one cause.
     if let Some(cause) = ctx.target.down() {
         return target_failure(format!("not run: the target stopped answering: {cause}"));

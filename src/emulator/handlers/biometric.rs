@@ -108,6 +108,9 @@ pub async fn create(
     headers: HeaderMap,
     JsonBytes(bytes): JsonBytes,
 ) -> JsonResult {
+    if let Some(retry_after) = state.throttle(&claims.project) {
+        return Err(ApiError::rate_limited(retry_after));
+    }
     let parsed = match parse_object::<RawBody>(&bytes) {
         Err(e) if state.deviates(Deviation::NotJsonAsEmpty) && e.body.code == ErrorCode::BadRequest.as_str() => {
             Ok(RawBody { image: None, os: None, force: None })
