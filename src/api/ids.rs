@@ -15,12 +15,30 @@ pub struct ObjectIdError;
 impl ObjectId {
     /// A fresh id: 4 bytes of Unix time then 8 random bytes, so ids sort roughly by creation like Mongo's.
     pub fn generate() -> ObjectId {
+        use std::sync::OnceLock;
+        use std::sync::atomic::{AtomicU32, Ordering};
+        // MongoDB's layout: 4 bytes of seconds, 5 bytes random per process, a 3-byte counter. The
+        // counter makes ids unique within a process whatever the clock does.
+        static PROCESS: OnceLock<[u8; 8]> = OnceLock::new();
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let process = PROCESS.get_or_init(|| {
+            let mut r = [0u8; 8];
+            if getrandom::fill(&mut r).is_err() {
+                // No entropy source at all: the process id and the start instant still tell this
+                // process from others.
+                let nanos =
+                    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+                r = (u64::from(std::process::id()) << 32 | u64::from(nanos)).to_be_bytes();
+            }
+            r
+        });
         let mut bytes = [0u8; 12];
         let secs = chrono::Utc::now().timestamp().clamp(0, i64::from(u32::MAX)) as u32;
         bytes[..4].copy_from_slice(&secs.to_be_bytes());
-        // getrandom only fails when the OS has no entropy source at all; ids are then still unique
-        // enough for a test double because the clock bytes differ, so the error is not fatal.
-        let _ = getrandom::fill(&mut bytes[4..]);
+        bytes[4..9].copy_from_slice(&process[..5]);
+        let start = u32::from_be_bytes([0, process[5], process[6], process[7]]);
+        let count = start.wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed)).to_be_bytes();
+        bytes[9..].copy_from_slice(&count[1..]);
         ObjectId(bytes)
     }
 

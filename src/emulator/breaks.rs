@@ -40,7 +40,7 @@ pub const MISSING_PARAMETER: &[&str] = &[
 
 impl Deviation {
     /// The behaviours (trial names) this deviation breaks: the suite fails exactly these against an
-    /// emulator that deviates so (`tests/deviations.rs` runs each), and a plan ranks a behaviour by how
+    /// emulator that deviates so (`tests/it/deviations.rs` runs each), and a plan ranks a behaviour by how
     /// many deviations it catches.
     pub fn breaks(self) -> &'static [&'static str] {
         match self {

@@ -1,6 +1,7 @@
 //! What the suite tests against: an HTTP client for one base URL with a request budget and a rate
 //! limit, the record of each exchange, redaction of secrets, and the ways a registration is set up.
 
+mod call;
 mod client;
 mod exchange;
 mod har;

@@ -45,7 +45,7 @@ const CACHE_LIMIT: usize = 512;
 /// The cue values that set the score's constants, measured on the calibration half of the face set
 /// (Grace Hopper and Barack Obama: their photos, re-encodings, variations, prints and screen
 /// replays) and rounded so
-/// that every calibration bona fide photo is inside them. `tests/liveness.rs` measures them again.
+/// that every calibration bona fide photo is inside them. `tests/it/liveness.rs` measures them again.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Calibration {
     /// The most periodic calibration bona fide photo (0.1177 measured).

@@ -6,13 +6,11 @@
 //! the same file; every validation that got a 200 before the kill is there, and nothing half-written
 //! is visible (every registration with a person has its validation and its one credit).
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{CENTRAL, face_uri, get_json};
+use crate::common::{CENTRAL, face_uri, get_json};
 use serde_json::{Value, json};
 use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator, store};
 

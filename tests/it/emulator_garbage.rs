@@ -2,12 +2,10 @@
 //! with a status below 500 and a JSON body. Generation is seeded (ChaCha, fixed seed) so a failure
 //! replays; failure persistence is off so nothing is written next to the sources.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::Request;
 use base64::Engine as _;
-use common::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestRunner};
 use serde_json::{Value, json};

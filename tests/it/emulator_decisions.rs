@@ -1,12 +1,10 @@
 //! Router-level tests (`oneshot`, no sockets) for every row of the emulator's decisions table in the
 //! README, plus the documented outcomes of the central endpoint.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use base64::Engine as _;
-use common::*;
 use serde_json::{Value, json};
 
 fn documented(code: &str, status: u16) -> Value {

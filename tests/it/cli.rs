@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn bin() -> Command {
+pub(crate) fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_verifik-conformance"));
     c.env_remove("VERIFIK_BASE_URL").env_remove("VERIFIK_CLIENT_TOKEN").env("RUST_LOG", "warn");
     c
@@ -14,11 +14,11 @@ fn run(args: &[&str]) -> Output {
     bin().args(args).output().expect("the binary runs")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
-fn temp(name: &str) -> PathBuf {
+pub(crate) fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("verifik-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -232,7 +232,7 @@ fn one_scan_for_secrets_over_every_artefact_finds_none() {
     // The HAR of the whole run is HAR 1.2, one entry per request sent, images named by fixture id.
     let har: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("run.har")).expect("har written")).expect("har is JSON");
-    let schema = serde_json::from_str(include_str!("data/har-1.2.schema.json")).expect("schema is JSON");
+    let schema = serde_json::from_str(include_str!("../data/har-1.2.schema.json")).expect("schema is JSON");
     let invalid: Vec<String> =
         jsonschema::validator_for(&schema).expect("schema compiles").iter_errors(&har).map(|e| e.to_string()).collect();
     assert_eq!(invalid, Vec::<String>::new());

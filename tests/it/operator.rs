@@ -4,26 +4,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use verifik_conformance::emulator::{Deviation, EmulatorConfig, RunningEmulator};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_verifik-conformance"));
-    c.env_remove("VERIFIK_BASE_URL").env_remove("VERIFIK_CLIENT_TOKEN").env("RUST_LOG", "warn");
-    c
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("verifik-operator-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
+use crate::cli::{bin, temp, text};
 
 /// The shell words of one line of a reproduction: single-quoted, double-quoted (with `$VAR` and
 /// `${VAR}` expanded from `vars`) and bare words, as bash reads them.
@@ -307,7 +291,8 @@ fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
         runs.iter().filter(|p| !p.ends_with("liveness-11") && !p.ends_with("conformance-11.ndjson")).cloned().collect();
     let (code, said) = history(&earlier);
     assert_eq!(code, Some(1), "run 11 of the liveness runs is already shifted: {said}");
-    let calm: Vec<PathBuf> = runs.iter().filter(|p| !p.to_string_lossy().contains("-1")).cloned().collect();
+    let calm: Vec<PathBuf> =
+        runs.iter().filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().contains("-1"))).cloned().collect();
     let (code, said) = history(&calm);
     assert_eq!(code, Some(0), "{said}");
     let _ = std::fs::remove_dir_all(dir);

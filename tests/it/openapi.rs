@@ -4,8 +4,8 @@
 use serde_json::Value;
 use verifik_conformance::schemas::{FILES, SchemaSet};
 
-const OPENAPI: &str = include_str!("../schemas/openapi.yaml");
-const OAS_31: &str = include_str!("../schemas/vendor/oas-3.1-schema.json");
+const OPENAPI: &str = include_str!("../../schemas/openapi.yaml");
+const OAS_31: &str = include_str!("../../schemas/vendor/oas-3.1-schema.json");
 
 fn oas_validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(OAS_31).expect("the OAS 3.1 schema parses");

@@ -1,11 +1,9 @@
 //! The emulator over real sockets: the vendor's sample request, racing first validations, and a
 //! restart on the same `--db` file. Servers bind `127.0.0.1:0` before they are used.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{CENTRAL, face_uri, get_json};
+use crate::common::{CENTRAL, face_uri, get_json};
 use serde_json::{Value, json};
 use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator, store};
 
