@@ -14,7 +14,7 @@ use verifik_conformance::api::{Os, Score};
 use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::liveness::compare::{Verdict, compare};
 use verifik_conformance::liveness::record::{Decision, RunFile, record};
-use verifik_conformance::suite::{Ctx, RunSettings, TargetSpec};
+use verifik_conformance::suite::{Ctx, RunSettings};
 
 /// A run of the same presentations with the emulator's noise and shift applied to every score.
 fn perturbed(base: &RunFile, noise: ScoreNoise) -> RunFile {
@@ -35,7 +35,8 @@ fn perturbed(base: &RunFile, noise: ScoreNoise) -> RunFile {
 fn main() {
     let pairs: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(50);
     let started = Instant::now();
-    let ctx = Ctx::new(&TargetSpec::Embedded { deviations: Vec::new() }, &RunSettings::new(1, 1)).expect("emulator");
+    let ctx = Ctx::new(&verifik_conformance::embedded::spec(Vec::new(), Default::default()), &RunSettings::new(1, 1))
+        .expect("emulator");
     let base = record(&ctx, &verifik_conformance::faces::build(), &Os::ALL, 1, "embedded emulator".into());
     let scored = base.samples.iter().filter(|s| s.score.is_some()).count();
     println!(

@@ -7,7 +7,7 @@ use verifik_conformance::cli::EmulateArgs;
 use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
 
-use super::{fail, fresh_seed};
+use super::{error_chain, fail, fresh_seed};
 
 pub(crate) async fn emulate(args: EmulateArgs) -> ExitCode {
     if let Some(problem) = verifik_conformance::cli::noise_problems(args.liveness_noise, args.liveness_shift) {
@@ -54,15 +54,4 @@ pub(crate) async fn emulate(args: EmulateArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("the server stopped: {e}")),
     }
-}
-
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

@@ -3,21 +3,45 @@
 //!
 //! # Layout
 //!
-//! * [`api`]: the contract as types (os, statuses, error bodies, data URIs, scores); no I/O.
-//! * [`emulator`]: the embedded reference implementation (axum, SQLite, HS256 tokens).
+//! * [`api`]: the contract as types (os, statuses, error bodies, data URIs, scores, time stamps); no I/O.
+//! * [`emulator`]: the reference implementation (axum, SQLite, HS256 tokens, the liveness engine).
+//! * [`faces`]: the fixture face set and its seeded derivations; depends on [`api`] only.
 //! * [`schemas`]: the JSON Schemas of `schemas/`, embedded and compiled once.
-//! * [`target`]: the HTTP client for a base URL (budget, rate, redaction) and registration set-up.
-//! * [`suite`]: the behaviour catalogue, probes, oracles, generated inputs and the libtest-mimic runner.
-//! * [`report`]: JUnit, NDJSON and HTML reporters fed by the run's events.
-//! * [`cli`]: the command line, parsed with clap; `main.rs` only dispatches.
+//! * [`target`]: the HTTP client for a base URL (budget, rate, redaction, journal, HAR) and registration set-up.
+//! * [`suite`]: the behaviour catalogue, probes, oracles, generated inputs, events, plans and the
+//!   libtest-mimic runner; it is handed a target and never names the emulator.
+//! * [`embedded`]: the emulator started as a run's target; the one module that knows both.
+//! * [`report`]: JUnit, NDJSON, HTML and HAR writers fed by the run's events.
+//! * [`liveness`]: liveness recording, ISO/IEC 30107-3 metrics, comparison and its report.
+//! * [`history`]: trends over many runs.
+//! * [`html`]: HTML escaping for the pages above.
+//! * [`cli`]: the command line, parsed with clap; `main.rs` only dispatches to one module per command.
+//!
+//! Layers, top to bottom: the binary → `report`, `liveness`, `history`, `embedded` → `suite` →
+//! `target`, `faces`, `schemas` → `api`; `emulator` sits beside `suite` on `api` and `faces`' engine
+//! constants, and only `embedded` (and the tests) start it.
 
 pub mod api;
 pub mod cli;
+pub mod embedded;
 pub mod emulator;
 pub mod faces;
 pub mod history;
+pub mod html;
 pub mod liveness;
 pub mod report;
 pub mod schemas;
 pub mod suite;
 pub mod target;
+
+/// An error with its causes, `a: b: c`, for messages that must say why, not only what.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}

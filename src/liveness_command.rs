@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use verifik_conformance::cli::{CompareArgs, LivenessArgs};
 use verifik_conformance::liveness;
 
-use super::{fail, fresh_seed, run_settings, target_spec};
+use super::{error_chain, fail, fresh_seed, run_settings, target_spec};
 
 pub(crate) fn read_run(path: &std::path::Path) -> Result<liveness::record::RunFile, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -28,13 +28,13 @@ pub(crate) fn liveness(args: LivenessArgs) -> ExitCode {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return fail(2, &format!("cannot create {}: {e}", args.out.display()));
     }
-    let spec = target_spec(&args.target, false);
     let target = args.target.base_url.clone().unwrap_or_else(|| "embedded emulator".to_owned());
     let seed = args.seed.unwrap_or_else(fresh_seed);
+    let spec = target_spec(&args.target, false, seed);
     let settings = run_settings(&args.target, seed, 1, false);
     let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
         Ok(c) => c,
-        Err(e) => return fail(2, &e),
+        Err(e) => return fail(2, &error_chain(&e)),
     };
     let os = if args.os.is_empty() { verifik_conformance::api::Os::ALL.to_vec() } else { args.os.clone() };
     let set = verifik_conformance::faces::build();

@@ -61,9 +61,13 @@ fn fresh_seed() -> u64 {
 }
 
 /// The target and run settings both commands share, from the flags.
-pub(crate) fn target_spec(t: &TargetArgs, emulator_profile: bool) -> TargetSpec {
+/// The target the flags name: a base URL, or the embedded emulator (its score noise seeded by `seed`).
+pub(crate) fn target_spec(t: &TargetArgs, emulator_profile: bool, seed: u64) -> TargetSpec {
     match t.base_url.clone() {
-        None => TargetSpec::Embedded { deviations: t.deviations.clone() },
+        None => verifik_conformance::embedded::spec(
+            t.deviations.clone(),
+            ScoreNoise { sd: t.liveness_noise, shift: t.liveness_shift, seed },
+        ),
         Some(base_url) => TargetSpec::Url {
             base_url,
             client_token: t.client_token.clone(),
@@ -76,7 +80,6 @@ pub(crate) fn target_spec(t: &TargetArgs, emulator_profile: bool) -> TargetSpec 
 
 pub(crate) fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) -> RunSettings {
     RunSettings {
-        embedded_noise: ScoreNoise { sd: t.liveness_noise, shift: t.liveness_shift, seed },
         max_requests: t.max_requests,
         rate: t.rate,
         timeout: Duration::from_secs(t.timeout),
@@ -86,3 +89,5 @@ pub(crate) fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) 
         ..RunSettings::new(seed, cases)
     }
 }
+
+pub(crate) use verifik_conformance::error_chain;

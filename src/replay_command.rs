@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use verifik_conformance::cli::ReplayArgs;
 use verifik_conformance::suite::{Outcome, RunSettings, catalogue, runner};
 
-use super::{fail, run_settings, target_spec};
+use super::{error_chain, fail, run_settings, target_spec};
 
 /// What the run file says: its seed, its cases, its profile and the behaviours that failed.
 struct Recorded {
@@ -70,11 +70,11 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    let spec = target_spec(&args.target, args.emulator_profile || recorded.emulator_profile);
+    let spec = target_spec(&args.target, args.emulator_profile || recorded.emulator_profile, recorded.seed);
     let settings: RunSettings = run_settings(&args.target, recorded.seed, recorded.cases, false);
     let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
         Ok(c) => c,
-        Err(e) => return fail(2, &e),
+        Err(e) => return fail(2, &error_chain(&e)),
     };
     println!(
         "replaying {} behaviour(s) of {} (seed {}, {} cases) against {}",

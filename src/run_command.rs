@@ -43,6 +43,10 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         print!("{}", plan::listing(&selected));
         return ExitCode::SUCCESS;
     }
+    let catches = |b: &verifik_conformance::suite::Behaviour| {
+        let name = b.trial_name();
+        verifik_conformance::emulator::Deviation::ALL.iter().filter(|d| d.breaks().contains(&name.as_str())).count()
+    };
     let limits = plan::Limits {
         credits: args.budget_credits,
         validations: args
@@ -51,11 +55,11 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     };
     if args.dry_run {
         let selected: Vec<_> = all.iter().filter(|b| selected(&args.libtest, b)).collect();
-        print!("{}", plan::plan(&selected, args.cases, limits));
+        print!("{}", plan::plan(&selected, args.cases, limits, &catches));
         return ExitCode::SUCCESS;
     }
     let everything: Vec<_> = all.iter().collect();
-    let left_out = plan::choose(&everything, args.cases, limits)
+    let left_out = plan::choose(&everything, args.cases, limits, &catches)
         .left_out
         .into_iter()
         .map(|(b, why)| (b.trial_name(), why))
@@ -63,7 +67,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     // Observed answers compare like with like: the run takes the recorded run's seed unless told.
     let recorded = match args.observed.as_deref().map(verifik_conformance::suite::observed::index).transpose() {
         Ok(i) => i,
-        Err(e) => return fail(2, &e),
+        Err(e) => return fail(2, &super::error_chain(&e)),
     };
     let seed = args.seed.or(recorded.map(|i| i.seed)).unwrap_or_else(fresh_seed);
     if let Some(i) = recorded.filter(|i| i.cases != args.cases || i.seed != seed) {
@@ -76,7 +80,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         Ok(b) => b.map(std::sync::Arc::new),
         Err(e) => return fail(2, &e),
     };
-    let spec = target_spec(&args.target, args.emulator_profile);
+    let spec = target_spec(&args.target, args.emulator_profile, seed);
     let settings = RunSettings {
         baseline: baseline.clone(),
         repro_dir: args.repro_dir.clone(),

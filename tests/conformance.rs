@@ -4,14 +4,14 @@
 
 use std::process::ExitCode;
 
-use verifik_conformance::suite::{RunSettings, TargetSpec, runner};
+use verifik_conformance::suite::{RunSettings, runner};
 
 fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
     let seed = std::env::var("VERIFIK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(20_261_126);
     let cases = std::env::var("VERIFIK_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(32);
     let settings = RunSettings::new(seed, cases);
-    let result = runner::run(TargetSpec::Embedded { deviations: Vec::new() }, settings, &args);
+    let result = runner::run(verifik_conformance::embedded::spec(Vec::new(), Default::default()), settings, &args);
     if args.list {
         return ExitCode::SUCCESS;
     }

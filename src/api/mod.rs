@@ -28,3 +28,8 @@ pub const ID_FIELDS: [&str; 8] = [
     "informationValidation",
     "assignedCollection",
 ];
+
+/// Now, as the vendor writes time stamps: RFC 3339 in UTC with milliseconds (`2026-11-30T01:02:03.456Z`).
+pub fn now_iso() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -322,7 +322,4 @@ impl Credit {
     }
 }
 
-/// The current time in the vendor's timestamp format.
-pub fn now_iso() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+pub use crate::api::now_iso;

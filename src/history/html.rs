@@ -6,10 +6,7 @@
 use std::fmt::Write as _;
 
 use super::History;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('\'', "&#39;").replace('"', "&quot;")
-}
+use crate::html::escape;
 
 const WIDTH: f64 = 560.0;
 const HEIGHT: f64 = 200.0;

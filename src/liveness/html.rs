@@ -9,10 +9,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use super::iso::BpcerAt;
 use super::record::{Decision, RunFile};
 use super::stats::Rate;
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
-}
+use crate::html::escape;
 
 fn rate_cell(r: Option<&Rate>) -> String {
     r.map_or("n/a (no presentations)".to_owned(), |r| {

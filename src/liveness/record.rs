@@ -279,7 +279,7 @@ pub fn record(ctx: &Ctx, fixtures: &[Fixture], os: &[Os], repeat: u32, target: S
     RunFile {
         format_version: FORMAT_VERSION,
         suite: format!("verifik-conformance {}", env!("CARGO_PKG_VERSION")),
-        created_at: crate::emulator::model::now_iso(),
+        created_at: crate::api::now_iso(),
         target,
         fingerprint,
         seed: ctx.seed,

@@ -7,12 +7,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::{Event, Verdict};
+use crate::html::escape;
 use crate::suite::runner::RunResult;
 use crate::suite::{Behaviour, Outcome};
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// The shape of a message: numbers and hex ids masked, so cases of one cause group together.
 fn shape(message: &str) -> String {

@@ -1,11 +1,10 @@
 //! Reporters: consumers of the events a run collected. Each file writes one format.
 
-pub mod event;
 pub mod html;
 pub mod junit;
 pub mod ndjson;
 
-pub use event::{Event, Verdict};
+pub use crate::suite::event::{Event, Verdict};
 
 use std::path::PathBuf;
 

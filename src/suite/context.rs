@@ -15,9 +15,8 @@ use super::fixtures::Fixtures;
 use super::oracle::{self, Finding, ledger::CreatedIds};
 use super::probe::CENTRAL;
 use crate::api::{CreditCategory, CreditPage};
-use crate::emulator::{Deviation, EmulatorConfig, RunningEmulator};
-use crate::report::{Event, Verdict};
 use crate::schemas::SchemaSet;
+use crate::suite::event::{Event, Verdict};
 use crate::target::{
     Call, Exchange, ProvisionError, Provisioned, Provisioner, StateParams, Target, TargetError, TargetOptions,
 };
@@ -31,11 +30,38 @@ pub enum Profile {
     Vendor,
 }
 
+/// A target its caller started for the run: where it listens, the client token it was seeded with,
+/// and what keeps it running (dropped with the run's context).
+pub struct Started {
+    pub base_url: String,
+    pub client_token: String,
+    pub keep_alive: Box<dyn std::any::Any + Send + Sync>,
+}
+
+/// Starts a target when a run first needs one.
+pub type Starter = std::sync::Arc<dyn Fn() -> Result<Started, Box<dyn std::error::Error + Send + Sync>> + Send + Sync>;
+
+/// Why a run's context could not be prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum CtxError {
+    #[error("failed to start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    #[error("the bundled JSON Schemas do not load")]
+    Schemas(#[from] crate::schemas::SchemaError),
+    #[error("failed to start the embedded emulator")]
+    Start(#[source] Box<dyn std::error::Error + Send + Sync>),
+    #[error("cannot talk to the target")]
+    Target(#[from] TargetError),
+    #[error("the observed answers cannot be read")]
+    Observed(#[from] super::observed::ObservedError),
+}
+
 /// What to run against.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum TargetSpec {
-    /// An emulator started in-process on `127.0.0.1:0`, with these deviations.
-    Embedded { deviations: Vec<Deviation> },
+    /// A server started in this process (the embedded emulator, see `crate::embedded`);
+    /// `conformant` when it deviates from nothing, so that it may write snapshots into the source tree.
+    Embedded { start: Starter, conformant: bool },
     Url {
         base_url: String,
         client_token: Option<String>,
@@ -61,8 +87,6 @@ pub struct RunSettings {
     pub max_time: Option<Duration>,
     /// Consecutive transport failures of one route after which the target is given up.
     pub max_failures: u32,
-    /// Seeded noise and shift of the embedded emulator's liveness scores (none for other targets).
-    pub embedded_noise: crate::emulator::noise::ScoreNoise,
     /// Known deviations that do not fail the run (`--baseline`).
     pub baseline: Option<std::sync::Arc<super::baseline::Baseline>>,
     /// `--repro-dir`: where the bodies of failing requests are written for their reproductions.
@@ -89,7 +113,6 @@ impl RunSettings {
             strict: false,
             max_time: None,
             max_failures: crate::target::DEFAULT_MAX_FAILURES,
-            embedded_noise: crate::emulator::noise::ScoreNoise::default(),
             baseline: None,
             repro_dir: None,
             har: false,
@@ -129,17 +152,18 @@ pub struct Ctx {
     created: Mutex<std::collections::HashMap<BehaviourId, CreatedIds>>,
     /// Per behaviour, the registration tokens it holds, released when it ends.
     leases: Mutex<std::collections::HashMap<BehaviourId, Vec<String>>>,
-    _emulator: Option<RunningEmulator>,
+    /// What keeps an embedded target running; dropped last.
+    _started: Option<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl Ctx {
-    pub fn new(spec: &TargetSpec, settings: &RunSettings) -> Result<Ctx, String> {
+    pub fn new(spec: &TargetSpec, settings: &RunSettings) -> Result<Ctx, CtxError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
-            .map_err(|e| format!("failed to start the async runtime: {e}"))?;
-        let schemas = SchemaSet::load().map_err(|e| e.to_string())?;
+            .map_err(CtxError::Runtime)?;
+        let schemas = SchemaSet::load()?;
         let fixtures = Fixtures::load();
         let deadline = settings.max_time.map(|t| std::time::Instant::now() + t);
         let options = |base: String| TargetOptions {
@@ -151,30 +175,21 @@ impl Ctx {
             har: settings.har,
             ..TargetOptions::new(base)
         };
-        let (target, emulator, client_token, project_flow, handed_in, profile) = match spec {
-            TargetSpec::Embedded { deviations } => {
-                let config = EmulatorConfig {
-                    provider_states: true,
-                    deviations: deviations.clone(),
-                    score_noise: settings.embedded_noise,
-                    ..EmulatorConfig::default()
-                };
-                let emu = runtime
-                    .block_on(RunningEmulator::start(config))
-                    .map_err(|e| format!("failed to start the embedded emulator: {e}"))?;
-                let target = Target::new(options(emu.base_url())).map_err(|e| e.to_string())?;
-                let token = emu.seeded.client_token.clone();
-                (target, Some(emu), Some(token), None, Vec::new(), Profile::Emulator)
+        let (target, started, client_token, project_flow, handed_in, profile) = match spec {
+            TargetSpec::Embedded { start, .. } => {
+                let s = start().map_err(CtxError::Start)?;
+                let target = Target::new(options(s.base_url))?;
+                (target, Some(s.keep_alive), Some(s.client_token), None, Vec::new(), Profile::Emulator)
             }
             TargetSpec::Url { base_url, client_token, project_flow, registration_tokens, emulator_profile } => {
-                let target = Target::new(options(base_url.clone())).map_err(|e| e.to_string())?;
+                let target = Target::new(options(base_url.clone()))?;
                 let profile = if *emulator_profile { Profile::Emulator } else { Profile::Vendor };
                 (target, None, client_token.clone(), project_flow.clone(), registration_tokens.clone(), profile)
             }
         };
         // Only the conformant embedded emulator may leave `.snap.new` files in the source tree; any other
         // target (a deviating emulator, a self-hosted one) compares against a throw-away copy.
-        let conformant = matches!(spec, TargetSpec::Embedded { deviations } if deviations.is_empty());
+        let conformant = matches!(spec, TargetSpec::Embedded { conformant: true, .. });
         let snapshots = super::snapshot::folder_for_run(!conformant);
         let provisioner = runtime.block_on(Provisioner::detect(
             &target,
@@ -226,7 +241,7 @@ impl Ctx {
             events: Mutex::new(Vec::new()),
             created: Mutex::new(std::collections::HashMap::new()),
             leases: Mutex::new(std::collections::HashMap::new()),
-            _emulator: emulator,
+            _started: started,
         })
     }
 
@@ -363,7 +378,7 @@ impl Drop for Ctx {
 pub struct LazyCtx {
     spec: TargetSpec,
     settings: RunSettings,
-    cell: OnceLock<Result<Ctx, String>>,
+    cell: OnceLock<Result<Ctx, CtxError>>,
 }
 
 impl LazyCtx {
@@ -371,8 +386,8 @@ impl LazyCtx {
         LazyCtx { spec, settings, cell: OnceLock::new() }
     }
 
-    pub fn get(&self) -> Result<&Ctx, String> {
-        self.cell.get_or_init(|| Ctx::new(&self.spec, &self.settings)).as_ref().map_err(Clone::clone)
+    pub fn get(&self) -> Result<&Ctx, &CtxError> {
+        self.cell.get_or_init(|| Ctx::new(&self.spec, &self.settings)).as_ref()
     }
 
     /// The context if it was ever built (no trial ran otherwise).

@@ -5,6 +5,7 @@ pub mod baseline;
 pub mod behaviour;
 pub mod catalogue;
 pub mod context;
+pub mod event;
 pub mod fixtures;
 pub mod generate;
 pub mod observed;
@@ -17,5 +18,5 @@ pub mod runner;
 pub mod snapshot;
 
 pub use behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness, Violation};
-pub use context::{Ctx, LazyCtx, Profile, RunSettings, TargetSpec};
+pub use context::{Ctx, CtxError, LazyCtx, Profile, RunSettings, Started, Starter, TargetSpec};
 pub use probe::{Outcome, Probe, Stop};

@@ -42,30 +42,49 @@ pub struct Observed {
     seen: Mutex<HashMap<BehaviourId, Vec<Value>>>,
 }
 
+/// Why a directory of observed answers cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ObservedError {
+    #[error("cannot read {}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not {what}", path.display())]
+    Parse {
+        path: PathBuf,
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> Result<T, ObservedError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ObservedError::Read { path: path.to_owned(), source })?;
+    serde_json::from_str(&text).map_err(|source| ObservedError::Parse { path: path.to_owned(), what, source })
+}
+
 /// The seed and cases a directory was recorded with.
-pub fn index(dir: &Path) -> Result<Index, String> {
-    let path = dir.join(INDEX);
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{} is not an observed-snapshot index: {e}", path.display()))
+pub fn index(dir: &Path) -> Result<Index, ObservedError> {
+    read_json(&dir.join(INDEX), "an observed-answers index")
 }
 
 impl Observed {
     /// Keeps what this run answers; compares it with `earlier` when given.
-    pub fn new(earlier: Option<&Path>) -> Result<Observed, String> {
+    pub fn new(earlier: Option<&Path>) -> Result<Observed, ObservedError> {
         let recorded = match earlier {
             None => None,
             Some(dir) => {
                 index(dir)?;
                 let mut all = HashMap::new();
-                let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+                let entries =
+                    std::fs::read_dir(dir).map_err(|source| ObservedError::Read { path: dir.to_owned(), source })?;
                 for path in entries.flatten().map(|e| e.path()) {
                     if path.extension().is_none_or(|x| x != "json") || path.ends_with(INDEX) {
                         continue;
                     }
-                    let text =
-                        std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                    let s: Snapshot = serde_json::from_str(&text)
-                        .map_err(|e| format!("{} is not an observed snapshot: {e}", path.display()))?;
+                    let s: Snapshot = read_json(&path, "an observed snapshot")?;
                     all.insert(s.behaviour, s.answers);
                 }
                 Some(all)

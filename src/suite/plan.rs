@@ -53,11 +53,9 @@ pub fn cost_of(b: &Behaviour, cases: u32) -> (u64, u64, u64) {
     (validations + fixed, validations, u64::from(b.cost.charging) * times)
 }
 
-/// How many of the self-test's deviations a behaviour catches (`Deviation::breaks`).
-pub fn caught(b: &Behaviour) -> usize {
-    let name = b.trial_name();
-    crate::emulator::Deviation::ALL.iter().filter(|d| d.breaks().contains(&name.as_str())).count()
-}
+/// How many of the self-test's deviations a behaviour catches; the caller knows the deviations
+/// (`Deviation::breaks`), the suite does not.
+pub type Catches<'a> = &'a dyn Fn(&Behaviour) -> usize;
 
 /// What a run may spend: charged requests (`--budget-credits`) and validation requests
 /// (`--budget-validations`).
@@ -75,7 +73,7 @@ pub struct Budgeted<'a> {
 
 /// Chooses, before anything is sent, the behaviours that fit: documented ones first, then those that
 /// catch the most deviations of the self-test, then the cheaper; each is taken when it still fits.
-pub fn choose<'a>(catalogue: &[&'a Behaviour], cases: u32, limits: Limits) -> Budgeted<'a> {
+pub fn choose<'a>(catalogue: &[&'a Behaviour], cases: u32, limits: Limits, caught: Catches<'_>) -> Budgeted<'a> {
     let mut ranked: Vec<&Behaviour> = catalogue.to_vec();
     ranked.sort_by_key(|b| {
         let (_, validations, charging) = cost_of(b, cases);
@@ -111,8 +109,8 @@ pub fn choose<'a>(catalogue: &[&'a Behaviour], cases: u32, limits: Limits) -> Bu
 }
 
 /// The `--dry-run` plan for `cases` generated cases per property under `limits`.
-pub fn plan(catalogue: &[&Behaviour], cases: u32, limits: Limits) -> String {
-    let budgeted = choose(catalogue, cases, limits);
+pub fn plan(catalogue: &[&Behaviour], cases: u32, limits: Limits, caught: Catches<'_>) -> String {
+    let budgeted = choose(catalogue, cases, limits, caught);
     let mut out = String::new();
     let _ = writeln!(
         out,

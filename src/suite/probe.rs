@@ -9,7 +9,7 @@ use super::context::{Ctx, Profile};
 use super::oracle::Finding;
 pub use super::property::{Case, CaseResult, SKIP, TRANSPORT, case_check};
 use crate::api::Missing;
-use crate::report::{Event, Verdict};
+use crate::suite::event::{Event, Verdict};
 use crate::target::{Call, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
 
 /// The central endpoint's path.

@@ -6,8 +6,8 @@ use super::behaviour::Strictness;
 use super::context::Ctx;
 use super::oracle::Finding;
 use super::probe::{Probe, Stop, stop_for_setup};
-use crate::report::{Event, Verdict};
 use crate::suite::BehaviourId;
+use crate::suite::event::{Event, Verdict};
 use crate::target::{Call, Exchange, Provisioned, StateParams};
 
 /// A failed generated case: how strict the broken expectation is, and what was found.

@@ -11,7 +11,7 @@ use super::behaviour::Behaviour;
 use super::catalogue;
 use super::context::{LazyCtx, RunSettings, TargetSpec};
 use super::probe::{Outcome, Probe};
-use crate::report::Event;
+use crate::suite::event::Event;
 
 /// How one trial ended, for the JUnit and HTML reports.
 #[derive(Debug, Clone)]
@@ -77,7 +77,7 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
         Err(why) => Outcome::Failed(vec![super::Violation {
             check: "target".into(),
             strictness: super::Strictness::Documented,
-            message: format!("the target could not be prepared: {why}"),
+            message: format!("the target could not be prepared: {}", crate::error_chain(why)),
             exchange: None,
             reproduce: None,
         }]),
@@ -138,7 +138,7 @@ pub fn outcome_of(ctx: &super::Ctx, b: &Behaviour) -> Outcome {
 /// Runs the catalogue against `spec` with libtest-mimic's `args`.
 pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResult {
     let (seed, cases, record_observed) = (settings.seed, settings.cases, settings.record_observed.clone());
-    let started_at = crate::emulator::model::now_iso();
+    let started_at = crate::api::now_iso();
     let lazy = Arc::new(LazyCtx::new(spec, settings));
     let records = Arc::new(Mutex::new(Vec::new()));
     let conclusion = libtest_mimic::run(args, trials(&lazy, &records));

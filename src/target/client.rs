@@ -57,18 +57,20 @@ impl TargetOptions {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an exchange did not happen. Transport errors keep reqwest's error as their source (shared, so
+/// that the error can be handed to every behaviour a dead target ends) and name its root cause.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum TargetError {
     #[error("the request budget of {0} requests is used up")]
     BudgetExhausted(u64),
     #[error("no answer within {0:?}")]
     Timeout(Duration),
-    #[error("could not connect: {0}")]
-    Connect(String),
-    #[error("the exchange failed: {0}")]
-    Transport(String),
-    #[error("could not build the HTTP client: {0}")]
-    Client(String),
+    #[error("could not connect: {}", root_cause(.0.as_ref()))]
+    Connect(#[source] std::sync::Arc<reqwest::Error>),
+    #[error("the exchange failed: {}", root_cause(.0.as_ref()))]
+    Transport(#[source] std::sync::Arc<reqwest::Error>),
+    #[error("could not build the HTTP client")]
+    Client(#[source] std::sync::Arc<reqwest::Error>),
     #[error("the body trickled in below {floor} bytes per second ({bytes} bytes after {millis} ms)")]
     TooSlow { floor: u64, bytes: usize, millis: u128 },
     /// Set once a route failed `max_failures` times in a row; every later request gets it at once.
@@ -112,7 +114,7 @@ impl Target {
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .build()
-            .map_err(|e| TargetError::Client(e.to_string()))?;
+            .map_err(|e| TargetError::Client(std::sync::Arc::new(e)))?;
         Ok(Target {
             base: options.base_url.trim_end_matches('/').to_owned(),
             http,
@@ -244,7 +246,7 @@ impl Target {
             }
         };
         let started = Instant::now();
-        let mut resp = req.send().await.map_err(|e| self.classify(&e))?;
+        let mut resp = req.send().await.map_err(|e| self.classify(e))?;
         let status = resp.status();
         let content_type =
             resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -264,7 +266,7 @@ impl Target {
                 bytes: bytes.len(),
                 millis: body_started.elapsed().as_millis(),
             })?;
-            let Some(chunk) = next.map_err(|e| self.classify(&e))? else { break };
+            let Some(chunk) = next.map_err(|e| self.classify(e))? else { break };
             let room = MAX_RESPONSE_BYTES.saturating_sub(bytes.len());
             bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
             if room <= chunk.len() {
@@ -294,13 +296,13 @@ impl Target {
         })
     }
 
-    fn classify(&self, e: &reqwest::Error) -> TargetError {
+    fn classify(&self, e: reqwest::Error) -> TargetError {
         if e.is_timeout() {
             TargetError::Timeout(self.timeout)
         } else if e.is_connect() {
-            TargetError::Connect(root_cause(e))
+            TargetError::Connect(std::sync::Arc::new(e))
         } else {
-            TargetError::Transport(root_cause(e))
+            TargetError::Transport(std::sync::Arc::new(e))
         }
     }
 }

@@ -35,7 +35,7 @@ impl Capability {
 }
 
 /// Why a registration could not be set up.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ProvisionError {
     /// The target cannot produce this state; a behaviour that needs it is skipped with the reason.
     #[error("{0}")]

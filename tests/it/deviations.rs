@@ -21,7 +21,7 @@ fn run(deviations: Vec<Deviation>) -> RunResult {
     let args =
         libtest_mimic::Arguments { logfile: Some(log.display().to_string()), ..libtest_mimic::Arguments::default() };
     let settings = RunSettings::new(SEED, 16);
-    let result = runner::run(TargetSpec::Embedded { deviations }, settings, &args);
+    let result = runner::run(verifik_conformance::embedded::spec(deviations, Default::default()), settings, &args);
     let _ = std::fs::remove_file(log);
     result
 }

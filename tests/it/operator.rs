@@ -236,7 +236,7 @@ fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
     use verifik_conformance::api::Os;
     use verifik_conformance::emulator::noise::ScoreNoise;
     use verifik_conformance::faces::{self, Class, Species};
-    use verifik_conformance::suite::{Ctx, RunSettings, TargetSpec};
+    use verifik_conformance::suite::{Ctx, RunSettings};
     let dir = temp("history");
     let set: Vec<faces::Fixture> = faces::set()
         .iter()
@@ -246,9 +246,8 @@ fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
     let mut runs = Vec::new();
     for i in 0..12u64 {
         let shift = if i >= 10 { -0.05 } else { 0.0 };
-        let settings =
-            RunSettings { embedded_noise: ScoreNoise { sd: 0.01, shift, seed: i }, ..RunSettings::new(i, 1) };
-        let ctx = Ctx::new(&TargetSpec::Embedded { deviations: Vec::new() }, &settings).expect("emulator starts");
+        let spec = verifik_conformance::embedded::spec(Vec::new(), ScoreNoise { sd: 0.01, shift, seed: i });
+        let ctx = Ctx::new(&spec, &RunSettings::new(i, 1)).expect("emulator starts");
         let run = verifik_conformance::liveness::record::record(&ctx, &set, &[Os::Desktop], 1, "embedded".into());
         let out = dir.join(format!("liveness-{i:02}"));
         verifik_conformance::liveness::html::write(&out, &run).expect("run written");

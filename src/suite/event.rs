@@ -1,8 +1,9 @@
-//! `Event`: one check's result, as every reporter consumes it. Built only from redacted material.
+//! `Event`: one check's result, as every reporter consumes it. Built only from redacted material. It
+//! lives with the suite that emits it; `report` reads it and nothing below `report` imports `report`.
 
 use serde::Serialize;
 
-use crate::suite::{BehaviourId, Family, Strictness};
+use super::{BehaviourId, Family, Strictness};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
