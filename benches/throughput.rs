@@ -7,7 +7,8 @@
 //!   and p50/p99 latency on the happy path with a 640x480 JPEG selfie (the same image, whose assessment
 //!   is cached, and a fresh image every request), and on a rejected-input path; its peak memory;
 //! * the physical limits measured in the same run: the per-image engine cost times the cores, and a
-//!   bare axum handler receiving the same body.
+//!   bare axum handler receiving the same body, served by this bench re-executed as a separate
+//!   process (`VERIFIK_BARE_SERVER=1`), so that it and the emulator are measured the same way.
 
 #![expect(clippy::print_stdout, reason = "a benchmark reports on stdout")]
 
@@ -170,7 +171,34 @@ fn peak_rss_mib(pid: u32) -> f64 {
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
+/// The bare handler as its own process: prints `listening on <url>` and serves until killed, on the
+/// same kind of runtime the emulator uses.
+fn bare_server() {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    rt.block_on(async {
+        let app = Router::new()
+            .route("/x", post(|body: axum::body::Bytes| async move { format!("{{\"bytes\":{}}}", body.len()) }));
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+        println!("listening on http://{}", listener.local_addr().expect("addr"));
+        let _ = axum::serve(listener, app).await;
+    });
+}
+
+/// Starts `cmd` (which prints `... <url>` on its first line) and returns it with the URL.
+fn spawn_server(cmd: &mut Command) -> (std::process::Child, String) {
+    let mut child = cmd.env("RUST_LOG", "error").stdout(Stdio::piped()).spawn().expect("server starts");
+    let mut out = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    out.read_line(&mut first).expect("listening line");
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    let url = first.trim().rsplit(' ').next().expect("address").to_owned();
+    (child, url)
+}
+
 fn main() {
+    if std::env::var_os("VERIFIK_BARE_SERVER").is_some() {
+        return bare_server();
+    }
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let dir = std::env::temp_dir().join(format!("verifik-bench-{}", std::process::id()));
@@ -204,17 +232,10 @@ fn main() {
         checks as f64 / wall
     );
 
-    let mut emu = Command::new(BIN)
-        .args(["emulate", "--listen", "127.0.0.1:0", "--provider-states"])
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("emulator starts");
-    let mut out = BufReader::new(emu.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    out.read_line(&mut first).expect("listening line");
-    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-    let base = first.trim().rsplit(' ').next().expect("address").to_owned();
+    let (mut emu, base) =
+        spawn_server(Command::new(BIN).args(["emulate", "--listen", "127.0.0.1:0", "--provider-states"]));
+    let (mut bare, bare_url) =
+        spawn_server(Command::new(std::env::current_exe().expect("this bench")).env("VERIFIK_BARE_SERVER", "1"));
     let jpeg = selfie();
     let uri = |bytes: &[u8]| DataUri::new(ImageMediaType::Jpeg, bytes.to_vec()).encode();
     rt.block_on(async {
@@ -240,14 +261,17 @@ fn main() {
             &load(central.clone(), token.clone(), Arc::new(fresh)).await,
         );
         let rejected = Arc::new(vec![json!({"image": uri(&jpeg), "os": "windows"}).to_string().into_bytes()]);
-        row("emulator rejected input (invalid os)", &load(central.clone(), token.clone(), rejected).await);
-        let bare = serve(
-            Router::new()
-                .route("/x", post(|body: axum::body::Bytes| async move { format!("{{\"bytes\":{}}}", body.len()) })),
-        )
-        .await;
-        row("bare axum handler, same body (limit)", &load(format!("{bare}/x"), None, same).await);
+        let rejected_load = load(central.clone(), token.clone(), rejected).await;
+        row("emulator rejected input (invalid os)", &rejected_load);
+        let bare_load = load(format!("{bare_url}/x"), None, same).await;
+        row("bare axum handler, same body (limit)", &bare_load);
+        println!(
+            "rejected input / bare handler    {:>6.1} %  (both separate processes under the same load)",
+            100.0 * rejected_load.rps / bare_load.rps
+        );
     });
+    let _ = bare.kill();
+    let _ = bare.wait();
     println!("emulator peak memory            {:>6.1} MiB", peak_rss_mib(emu.id()));
     let _ = emu.kill();
     let _ = emu.wait();

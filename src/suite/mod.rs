@@ -16,6 +16,7 @@ pub mod property;
 pub mod repro;
 pub mod runner;
 pub mod snapshot;
+pub mod spec;
 
 pub use behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness, Violation};
 pub use context::{Ctx, CtxError, LazyCtx, Profile, RunSettings, Started, Starter, TargetSpec};

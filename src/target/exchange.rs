@@ -55,7 +55,7 @@ impl Exchange {
     pub(crate) fn synthetic(status: StatusCode, body: Value) -> Exchange {
         Exchange {
             method: "POST".into(),
-            path: crate::suite::probe::CENTRAL.into(),
+            path: "/v2/biometric-validations/app-registration".into(),
             request: Value::Null,
             status,
             retry_after: None,
