@@ -10,6 +10,7 @@ mod deviations;
 mod emulator_decisions;
 mod emulator_garbage;
 mod emulator_load;
+mod emulator_routes;
 mod emulator_sockets;
 mod liveness;
 mod misbehaving;
