@@ -58,8 +58,9 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         print!("{}", plan::plan(&selected, args.cases, limits, &catches));
         return ExitCode::SUCCESS;
     }
-    let everything: Vec<_> = all.iter().collect();
-    let left_out = plan::choose(&everything, args.cases, limits, &catches)
+    // The budget goes to the behaviours this run selected, as the dry run plans it.
+    let selected: Vec<_> = all.iter().filter(|b| selected(&args.libtest, b)).collect();
+    let left_out = plan::choose(&selected, args.cases, limits, &catches)
         .left_out
         .into_iter()
         .map(|(b, why)| (b.trial_name(), why))

@@ -317,3 +317,16 @@ fn a_validation_window_is_waited_out() {
     let refused = emu.state.window.lock().expect("window").refused;
     assert!(refused > 0, "the window was reached and waited out: {refused} refusals");
 }
+
+/// A budget is spent on the behaviours the run selected: one inferred behaviour that fits is run, not
+/// left out for documented ones the filter excluded.
+#[test]
+fn a_budget_goes_to_the_selected_behaviours() {
+    let o = bin()
+        .args(["run", "--seed", "1", "--budget-validations", "3", "--exact", "[inferred] auth::AUTH-MISSING-HEADER"])
+        .output()
+        .expect("the binary runs");
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("1 passed") && !out.contains("left out of the plan"), "{out}");
+}
