@@ -85,8 +85,12 @@ pub struct Behaviour {
     pub needs: &'static [Capability],
     /// Requests and credit-charging requests one run makes, for `--dry-run` (per case for properties).
     pub cost: Cost,
-    pub run: fn(&mut Probe<'_>) -> Result<(), Stop>,
+    pub run: Run,
 }
+
+/// What a behaviour does when it runs. A closure, so that the rows of a family (the data-URI defects,
+/// the inactive statuses, the expiry offsets) share one function and differ only in their row.
+pub type Run = Box<dyn Fn(&mut Probe<'_>) -> Result<(), Stop> + Send + Sync>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Cost {
@@ -95,6 +99,47 @@ pub struct Cost {
 }
 
 impl Behaviour {
+    /// The catalogue's one builder: an inferred example that needs nothing of the target and sends one
+    /// request, until the chained setters below say otherwise.
+    pub fn new(
+        family: Family,
+        id: &'static str,
+        statement: &'static str,
+        source: &'static str,
+        run: impl Fn(&mut Probe<'_>) -> Result<(), Stop> + Send + Sync + 'static,
+    ) -> Behaviour {
+        Behaviour {
+            id: BehaviourId(id),
+            family,
+            strictness: Strictness::Inferred,
+            kind: Kind::Example,
+            statement,
+            source,
+            needs: &[],
+            cost: Cost { requests: 1, charging: 0 },
+            run: Box::new(run),
+        }
+    }
+
+    /// The vendor's page says so (see `Strictness::Documented`).
+    pub fn documented(self) -> Behaviour {
+        Behaviour { strictness: Strictness::Documented, ..self }
+    }
+
+    /// Generated cases: `cost` is then per case.
+    pub fn property(self) -> Behaviour {
+        Behaviour { kind: Kind::Property, ..self }
+    }
+
+    pub fn needs(self, needs: &'static [Capability]) -> Behaviour {
+        Behaviour { needs, ..self }
+    }
+
+    /// Requests, and requests that may charge a credit, that one run (or one case) sends.
+    pub fn cost(self, requests: u32, charging: u32) -> Behaviour {
+        Behaviour { cost: Cost { requests, charging }, ..self }
+    }
+
     /// `family::ID`, the stable trial name.
     pub fn trial_name(&self) -> String {
         format!("{}::{}", self.family.as_str(), self.id)

@@ -12,17 +12,11 @@ use crate::target::{Call, Exchange, Provisioned, StateParams};
 
 /// The score after `@` parses, and is at or below the flow's minimum when that can be read.
 pub(super) fn score_at_or_below(p: &mut Probe<'_>, x: &Exchange, e: &ErrorBody, minimum: Result<Score, String>) {
-    let score = e.failed_score();
-    p.expect(score.is_some(), "score-in-message", || format!("no score after @ in {:?}", e.message), Some(x));
-    match (score, minimum) {
-        (Some(score), Ok(minimum)) => p.expect(
-            !score.passes(minimum),
-            "score-below-minimum",
-            || format!("the message's score {score} is above the flow's minimum {minimum}"),
-            Some(x),
-        ),
-        (Some(_), Err(why)) => p.skip_check("score-below-minimum", why),
-        (None, _) => {}
+    p.check(oracle::liveness::score_in_message(e), Some(x));
+    match minimum {
+        Ok(minimum) => p.check(oracle::liveness::score_at_or_below(e, minimum), Some(x)),
+        Err(why) if e.failed_score().is_some() => p.skip_check("score-below-minimum", why),
+        Err(_) => {}
     }
 }
 

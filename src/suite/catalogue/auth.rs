@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::{face_body, still_empty, success};
 use crate::api::Os;
-use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
+use crate::suite::behaviour::{Behaviour, Family, Strictness};
 use crate::suite::generate;
 use crate::suite::oracle;
 use crate::suite::probe::{CENTRAL, Probe, Stop, case_check};
@@ -17,114 +17,98 @@ use crate::target::{Call, Capability, Provisioned, StateParams, redact};
 
 const SOURCE: &str = "\"You must use the token returned when creating an App Registration to authenticate this request.\"; answers per the README's decisions";
 
-fn b(
-    id: &'static str,
-    kind: Kind,
-    statement: &'static str,
-    needs: &'static [Capability],
-    requests: u32,
-    run: fn(&mut Probe<'_>) -> Result<(), Stop>,
-) -> Behaviour {
-    Behaviour {
-        id: BehaviourId(id),
-        family: Family::Auth,
-        strictness: Strictness::Inferred,
-        kind,
-        statement,
-        source: SOURCE,
-        needs,
-        cost: Cost { requests, charging: 0 },
-        run,
-    }
-}
-
 pub fn behaviours() -> Vec<Behaviour> {
     use Capability::*;
     vec![
-        b(
+        Behaviour::new(
+            Family::Auth,
             "AUTH-MISSING-HEADER",
-            Kind::Example,
             "no Authorization header answers 401 {\"code\":\"UNAUTHORIZED\",\"message\":\"Authentication required\"}",
-            &[],
-            3,
+            SOURCE,
             missing_header,
-        ),
-        b(
+        )
+        .cost(3, 0),
+        Behaviour::new(
+            Family::Auth,
             "AUTH-WRONG-SCHEME",
-            Kind::Example,
             "a token under another scheme (Basic, Token, none) answers 401 UNAUTHORIZED (a valid one where the target gives one)",
-            &[],
-            5,
+            SOURCE,
             wrong_scheme,
-        ),
-        b(
+        )
+        .cost(5, 0),
+        Behaviour::new(
+            Family::Auth,
             "AUTH-MALFORMED",
-            Kind::Property,
             "a bearer that is not a JWT of ours answers 401 UNAUTHORIZED",
-            &[],
-            2,
+            SOURCE,
             malformed,
-        ),
-        b(
+        )
+        .property()
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Auth,
             "AUTH-TAMPERED-SIGNATURE",
-            Kind::Property,
             "a valid token with any one character changed answers 401 UNAUTHORIZED and creates nothing",
-            &[Registration],
-            2,
+            SOURCE,
             tampered,
-        ),
-        b(
+        )
+        .property()
+        .needs(&[Registration])
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Auth,
             "AUTH-ALG-NONE",
-            Kind::Example,
             "a token's claims (a real one's where the target gives one) under {\"alg\":\"none\"}, with and without a signature, answer 401 UNAUTHORIZED",
-            &[],
-            4,
+            SOURCE,
             alg_none,
-        ),
-        b(
+        )
+        .cost(4, 0),
+        Behaviour::new(
+            Family::Auth,
             "AUTH-EXPIRED-1S",
-            Kind::Example,
             "a token expired one second ago answers 403 {\"code\":\"FORBIDDEN\",\"message\":\"token_expired\"}",
-            &[ProviderStates],
-            2,
+            SOURCE,
             |p| expired(p, -1),
-        ),
-        b(
+        )
+        .needs(&[ProviderStates])
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Auth,
             "AUTH-EXPIRED-1D",
-            Kind::Example,
             "a token expired a day ago answers 403 {\"code\":\"FORBIDDEN\",\"message\":\"token_expired\"}",
-            &[ProviderStates],
-            2,
+            SOURCE,
             |p| expired(p, -86_400),
-        ),
-        b(
+        )
+        .needs(&[ProviderStates])
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Auth,
             "AUTH-NOT-YET-VALID",
-            Kind::Example,
             "a token whose nbf is an hour ahead answers 401 UNAUTHORIZED",
-            &[ProviderStates],
-            2,
+            SOURCE,
             not_yet_valid,
-        ),
-        b(
+        )
+        .needs(&[ProviderStates])
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Auth,
             "AUTH-CLIENT-TOKEN",
-            Kind::Example,
             "the client's token where the registration's is needed answers 403 {\"code\":\"FORBIDDEN\",\"message\":\"token_not_right\"}",
-            &[Registration, ClientToken],
-            3,
+            SOURCE,
             client_token,
-        ),
-        Behaviour {
-            strictness: Strictness::Documented,
-            source: "\"The JWT Token you should use ... is provided from the App Registration in creation.\"",
-            ..b(
-                "AUTH-OTHER-REGISTRATION",
-                Kind::Example,
-                "another registration's token acts on that registration only: the 200 names it and this one keeps no person",
-                &[Registration],
-                5,
-                other_registration,
-            )
-        },
+        )
+        .needs(&[Registration, ClientToken])
+        .cost(3, 0),
+        Behaviour::new(
+            Family::Auth,
+            "AUTH-OTHER-REGISTRATION",
+            "another registration's token acts on that registration only: the 200 names it and this one keeps no person",
+            "\"The JWT Token you should use ... is provided from the App Registration in creation.\"",
+            other_registration,
+        )
+        .documented()
+        .needs(&[Registration])
+        .cost(5, 0),
     ]
 }
 

@@ -8,168 +8,147 @@ use serde_json::json;
 use super::attacks::{liveness_failed_by_attacks, score_at_or_below};
 use super::{face_body, read_registration, success};
 use crate::api::{ErrorCode, Os, RegistrationStatus, Score};
-use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
+use crate::suite::behaviour::{Behaviour, Family};
 use crate::suite::oracle;
 use crate::suite::probe::{Probe, Stop};
 use crate::target::{Capability, ScriptStep, StateParams};
 
 const PAGE: &str = "the vendor's page for POST /v2/biometric-validations/app-registration";
 
-fn b(
-    id: &'static str,
-    strictness: Strictness,
-    statement: &'static str,
-    source: &'static str,
-    needs: &'static [Capability],
-    cost: (u32, u32),
-    run: fn(&mut Probe<'_>) -> Result<(), Stop>,
-) -> Behaviour {
-    Behaviour {
-        id: BehaviourId(id),
-        family: Family::Documented,
-        strictness,
-        kind: Kind::Example,
-        statement,
-        source,
-        needs,
-        cost: Cost { requests: cost.0, charging: cost.1 },
-        run,
-    }
-}
+const INACTIVE_SOURCE: &str =
+    "\"requires ... status STARTED or ONGOING\"; the 404 for other statuses is the emulator's decision (README)";
+
+/// Registrations in a status other than STARTED or ONGOING, a row each: refused with 404
+/// `appRegistration_not_found` and left unchanged.
+const INACTIVE: [(&str, RegistrationStatus, &str); 5] = [
+    (
+        "BV-404-STATUS-COMPLETED",
+        RegistrationStatus::Completed,
+        "a registration in COMPLETED answers 404 appRegistration_not_found and is left unchanged",
+    ),
+    (
+        "BV-404-STATUS-COMPLETED-WITHOUT-KYC",
+        RegistrationStatus::CompletedWithoutKyc,
+        "a registration in COMPLETED_WITHOUT_KYC answers 404 appRegistration_not_found and is left unchanged",
+    ),
+    (
+        "BV-404-STATUS-FAILED",
+        RegistrationStatus::Failed,
+        "a registration in FAILED answers 404 appRegistration_not_found and is left unchanged",
+    ),
+    (
+        "BV-404-STATUS-NEEDS-MANUAL-VERIFICATION",
+        RegistrationStatus::NeedsManualVerification,
+        "a registration in NEEDS_MANUAL_VERIFICATION answers 404 appRegistration_not_found and is left unchanged",
+    ),
+    (
+        "BV-404-STATUS-EXPIRED",
+        RegistrationStatus::Expired,
+        "a registration in EXPIRED answers 404 appRegistration_not_found and is left unchanged",
+    ),
+];
 
 pub fn behaviours() -> Vec<Behaviour> {
     use Capability::*;
     let mut v = vec![
-        b(
+        Behaviour::new(
+            Family::Documented,
             "BV-200-OS-EACH",
-            Strictness::Documented,
             "a fresh registration and a real face answer 200 with the documented body, for each os (DESKTOP, IOS, ANDROID)",
             PAGE,
-            &[Registration],
-            (6, 3),
             ok_for_each_os,
-        ),
-        b(
+        )
+        .documented()
+        .needs(&[Registration])
+        .cost(6, 3),
+        Behaviour::new(
+            Family::Documented,
             "BV-200-PERSON-LINKED",
-            Strictness::Documented,
             "after a 200 the person and the validation are linked, and the registration shows them",
             "\"A person record is automatically created and linked to the app registration.\"",
-            &[Registration],
-            (4, 1),
             person_linked,
-        ),
-        b(
+        )
+        .documented()
+        .needs(&[Registration])
+        .cost(4, 1),
+        Behaviour::new(
+            Family::Documented,
             "BV-200-STATUS-ONGOING",
-            Strictness::Documented,
             "a registration in ONGOING is accepted",
             "\"requires an active app registration session with status STARTED or ONGOING\"",
-            &[SetUp],
-            (3, 1),
             ongoing_accepted,
-        ),
-        b(
+        )
+        .documented()
+        .needs(&[SetUp])
+        .cost(3, 1),
+        Behaviour::new(
+            Family::Documented,
             "BV-409-PERSON-ALREADY-SET",
-            Strictness::Documented,
             "a registration with a person answers 409 {\"code\":\"person_already_set\",\"message\":\"409:person_already_set\"} without force",
             PAGE,
-            &[SetUp],
-            (3, 1),
             person_already_set,
-        ),
-        b(
+        )
+        .documented()
+        .needs(&[SetUp])
+        .cost(3, 1),
+        Behaviour::new(
+            Family::Documented,
             "BV-200-FORCE-OVERRIDES",
-            Strictness::Documented,
             "force: true on a registration with a person answers 200 with a new person and a new validation",
             "\"When set to true, this will override existing person records\"",
-            &[SetUp],
-            (3, 2),
             force_overrides,
-        ),
-        b(
+        )
+        .documented()
+        .needs(&[SetUp])
+        .cost(3, 2),
+        Behaviour::new(
+            Family::Documented,
             "BV-409-LIVENESS-FAILED",
-            Strictness::Documented,
             "a score below the minimum answers 409 liveness_failed@<score>, the score parsed and at or below the flow's minimum (without provider states: the fixture set's attacks, until one is refused)",
             "\"The message includes the liveness score that failed the threshold.\"",
-            &[Registration],
-            (2, 0),
             liveness_failed,
-        ),
-        b(
+        )
+        .documented()
+        .needs(&[Registration])
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Documented,
             "BV-409-LIVENESS-BOUNDARY",
-            Strictness::Inferred,
             "a score equal to the minimum fails (score > minScore), one hundredth above passes",
             "the standalone liveness endpoint's pass rule, applied here (README, decisions)",
-            &[ProviderStates],
-            (4, 1),
             liveness_boundary,
-        ),
-        b(
+        )
+        .needs(&[ProviderStates])
+        .cost(4, 1),
+        Behaviour::new(
+            Family::Documented,
             "BV-404-UNKNOWN-REGISTRATION",
-            Strictness::Documented,
             "a validly signed token of a registration that does not exist answers 404 appRegistration_not_found",
             PAGE,
-            &[ProviderStates],
-            (2, 0),
             unknown_registration,
-        ),
-        b(
+        )
+        .documented()
+        .needs(&[ProviderStates])
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Documented,
             "BV-409-COLLECTION-NOT-SET",
-            Strictness::Documented,
             "a project without a collection answers 409 {\"code\":\"collection_not_set\",\"message\":\"409:collection_not_set\"}",
             "\"The project must have an assigned collection for biometric data storage.\"",
-            &[SetUp],
-            (2, 0),
             collection_not_set,
-        ),
+        )
+        .documented()
+        .needs(&[SetUp])
+        .cost(2, 0),
     ];
-    for status in [
-        RegistrationStatus::Completed,
-        RegistrationStatus::CompletedWithoutKyc,
-        RegistrationStatus::Failed,
-        RegistrationStatus::NeedsManualVerification,
-        RegistrationStatus::Expired,
-    ] {
-        v.push(b(inactive_id(status), Strictness::Inferred, inactive_statement(status), "\"requires ... status STARTED or ONGOING\"; the 404 for other statuses is the emulator's decision (README)", if status == RegistrationStatus::Expired { &[ProviderStates] } else { &[SetUp] }, (3, 0), inactive_runner(status)));
-    }
+    v.extend(INACTIVE.into_iter().map(|(id, status, statement)| {
+        // EXPIRED is not a status a client token can put a registration in; only provider states can.
+        let needs: &[Capability] = if status == RegistrationStatus::Expired { &[ProviderStates] } else { &[SetUp] };
+        Behaviour::new(Family::Documented, id, statement, INACTIVE_SOURCE, move |p| inactive(p, status))
+            .needs(needs)
+            .cost(3, 0)
+    }));
     v
-}
-
-fn inactive_id(s: RegistrationStatus) -> &'static str {
-    match s {
-        RegistrationStatus::Completed => "BV-404-STATUS-COMPLETED",
-        RegistrationStatus::CompletedWithoutKyc => "BV-404-STATUS-COMPLETED-WITHOUT-KYC",
-        RegistrationStatus::Failed => "BV-404-STATUS-FAILED",
-        RegistrationStatus::NeedsManualVerification => "BV-404-STATUS-NEEDS-MANUAL-VERIFICATION",
-        _ => "BV-404-STATUS-EXPIRED",
-    }
-}
-
-fn inactive_statement(s: RegistrationStatus) -> &'static str {
-    match s {
-        RegistrationStatus::Completed => {
-            "a registration in COMPLETED answers 404 appRegistration_not_found and is left unchanged"
-        }
-        RegistrationStatus::CompletedWithoutKyc => {
-            "a registration in COMPLETED_WITHOUT_KYC answers 404 appRegistration_not_found and is left unchanged"
-        }
-        RegistrationStatus::Failed => {
-            "a registration in FAILED answers 404 appRegistration_not_found and is left unchanged"
-        }
-        RegistrationStatus::NeedsManualVerification => {
-            "a registration in NEEDS_MANUAL_VERIFICATION answers 404 appRegistration_not_found and is left unchanged"
-        }
-        _ => "a registration in EXPIRED answers 404 appRegistration_not_found and is left unchanged",
-    }
-}
-
-fn inactive_runner(s: RegistrationStatus) -> fn(&mut Probe<'_>) -> Result<(), Stop> {
-    match s {
-        RegistrationStatus::Completed => |p| inactive(p, RegistrationStatus::Completed),
-        RegistrationStatus::CompletedWithoutKyc => |p| inactive(p, RegistrationStatus::CompletedWithoutKyc),
-        RegistrationStatus::Failed => |p| inactive(p, RegistrationStatus::Failed),
-        RegistrationStatus::NeedsManualVerification => |p| inactive(p, RegistrationStatus::NeedsManualVerification),
-        _ => |p| inactive(p, RegistrationStatus::Expired),
-    }
 }
 
 fn not_found() -> serde_json::Value {
@@ -277,7 +256,7 @@ fn liveness_failed(p: &mut Probe<'_>) -> Result<(), Stop> {
     let Some(e) = p.read(x.error(), Some(&x)) else { return Ok(()) };
     let minimum = Score::from_hundredths(60).unwrap_or(Score::ZERO);
     score_at_or_below(p, &x, &e, Ok(minimum));
-    p.expect(e.message == "409:liveness_failed@0.45", "message", || format!("message is {:?}", e.message), Some(&x));
+    p.check(oracle::liveness::message_is(&e, "message", "409:liveness_failed@0.45"), Some(&x));
     Ok(())
 }
 
@@ -289,12 +268,7 @@ fn liveness_boundary(p: &mut Probe<'_>) -> Result<(), Stop> {
     let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
     p.check(oracle::status_is(&x, StatusCode::CONFLICT), Some(&x));
     if let Some(e) = p.read(x.error(), Some(&x)) {
-        p.expect(
-            e.message == "409:liveness_failed@0.60",
-            "equal-fails",
-            || format!("a score equal to the minimum gave {:?}", e.message),
-            Some(&x),
-        );
+        p.check(oracle::liveness::message_is(&e, "equal-fails", "409:liveness_failed@0.60"), Some(&x));
     }
     let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
     p.expect(

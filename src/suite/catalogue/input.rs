@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::body::{duplicate_fields, not_json, not_object, wrong_content_type};
 use super::{quality_failure, still_empty};
 use crate::api::{Os, QualityCode};
-use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
+use crate::suite::behaviour::{Behaviour, Family, Strictness};
 use crate::suite::generate::{self, UriDefect};
 use crate::suite::oracle;
 use crate::suite::probe::{CENTRAL, Case, CaseResult, Probe, Stop, case_check};
@@ -17,215 +17,195 @@ use crate::target::{Call, Capability, Provisioned, StateParams};
 
 const PARAMS: &str = "the page's Params table (image: base64 data URI, required; os: DESKTOP, IOS, ANDROID, required; force: boolean); answers per the README's decisions";
 
-fn b(
-    id: &'static str,
-    kind: Kind,
-    strictness: Strictness,
-    statement: &'static str,
-    requests: u32,
-    run: fn(&mut Probe<'_>) -> Result<(), Stop>,
-) -> Behaviour {
-    Behaviour {
-        id: BehaviourId(id),
-        family: Family::Input,
-        strictness,
-        kind,
-        statement,
-        source: PARAMS,
-        needs: &[Capability::Registration],
-        cost: Cost { requests, charging: 0 },
-        run,
-    }
-}
+const REGISTRATION: &[Capability] = &[Capability::Registration];
+
+/// The data-URI defect family, a row each: every generated case of the defect is refused with 409
+/// MissingParameter naming image, and the registration is left without a person.
+const URI_DEFECTS: [(&str, UriDefect, &str); 8] = [
+    (
+        "INPUT-DATA-URI-SCHEME",
+        UriDefect::Scheme,
+        "a wrong scheme, the right one in the wrong case, or raw base64 without \"data:\" is refused with 409 MissingParameter naming image",
+    ),
+    (
+        "INPUT-DATA-URI-MEDIA-TYPE",
+        UriDefect::MediaType,
+        "a missing, unknown or upper-case media type is refused with 409 MissingParameter naming image",
+    ),
+    (
+        "INPUT-DATA-URI-LABEL-MISMATCH",
+        UriDefect::LabelMismatch,
+        "image/png on JPEG bytes (and the reverse) is refused with 409 MissingParameter naming image",
+    ),
+    (
+        "INPUT-DATA-URI-NO-BASE64-MARKER",
+        UriDefect::NoBase64Marker,
+        "a data URI without \";base64\" is refused with 409 MissingParameter naming image",
+    ),
+    (
+        "INPUT-DATA-URI-URL-SAFE",
+        UriDefect::UrlSafe,
+        "the URL-safe alphabet in the payload is refused with 409 MissingParameter naming image",
+    ),
+    (
+        "INPUT-DATA-URI-PADDING",
+        UriDefect::Padding,
+        "missing, stray or extra padding is refused with 409 MissingParameter naming image",
+    ),
+    (
+        "INPUT-DATA-URI-WHITESPACE",
+        UriDefect::Whitespace,
+        "whitespace inside the payload is refused with 409 MissingParameter naming image",
+    ),
+    (
+        "INPUT-DATA-URI-TRUNCATED",
+        UriDefect::Truncated,
+        "valid base64 of truncated image bytes is refused with 409 MissingParameter naming image",
+    ),
+];
+
+/// Fixed bodies refused with 409 MissingParameter naming a field, a row each: id, field, statement, and
+/// the bodies (given the fixture face's data URI). The registration is read back after the last.
+type Bodies = fn(&str) -> Vec<Value>;
+const MISSING: [(&str, &str, &str, Bodies); 4] = [
+    (
+        "INPUT-DATA-URI-EMPTY",
+        "image",
+        "an empty image string is refused with 409 MissingParameter naming image",
+        |_| vec![json!({"image": "", "os": Os::Ios}), json!({"image": "data:image/jpeg;base64,", "os": Os::Ios})],
+    ),
+    (
+        "INPUT-IMAGE-MISSING",
+        "image",
+        "a body without image (or image: null) is refused with 409 MissingParameter naming image",
+        |_| vec![json!({"os": Os::Ios}), json!({"image": null, "os": Os::Ios})],
+    ),
+    (
+        "INPUT-IMAGE-WRONG-TYPE",
+        "image",
+        "an image that is not a string is refused with 409 MissingParameter naming image",
+        |_| {
+            [json!(7), json!(true), json!(["data:image/jpeg;base64,/9j/"]), json!({"data": "x"})]
+                .into_iter()
+                .map(|image| json!({"image": image, "os": Os::Ios}))
+                .collect()
+        },
+    ),
+    ("INPUT-OS-MISSING", "os", "a body without os is refused with 409 MissingParameter naming os", |image| {
+        vec![json!({"image": image})]
+    }),
+];
 
 pub fn behaviours() -> Vec<Behaviour> {
-    use Kind::*;
-    use Strictness::*;
-    vec![
-        Behaviour {
-            cost: Cost { requests: 1, charging: 1 },
-            needs: &[Capability::SetUp],
-            ..b(
-                "INPUT-DATA-URI-VALID",
-                Property,
-                Documented,
-                "every valid data URI of the face (JPEG with metadata, JPEG without, PNG), with each os, with force true, false or absent, answers 200",
-                1,
-                valid_uris,
-            )
-        },
-        b(
-            "INPUT-DATA-URI-SCHEME",
-            Property,
-            Inferred,
-            "a wrong scheme, the right one in the wrong case, or raw base64 without \"data:\" is refused with 409 MissingParameter naming image",
-            1,
-            |p| defect(p, UriDefect::Scheme),
-        ),
-        b(
-            "INPUT-DATA-URI-MEDIA-TYPE",
-            Property,
-            Inferred,
-            "a missing, unknown or upper-case media type is refused with 409 MissingParameter naming image",
-            1,
-            |p| defect(p, UriDefect::MediaType),
-        ),
-        b(
-            "INPUT-DATA-URI-LABEL-MISMATCH",
-            Property,
-            Inferred,
-            "image/png on JPEG bytes (and the reverse) is refused with 409 MissingParameter naming image",
-            1,
-            |p| defect(p, UriDefect::LabelMismatch),
-        ),
-        b(
-            "INPUT-DATA-URI-NO-BASE64-MARKER",
-            Property,
-            Inferred,
-            "a data URI without \";base64\" is refused with 409 MissingParameter naming image",
-            1,
-            |p| defect(p, UriDefect::NoBase64Marker),
-        ),
-        b(
-            "INPUT-DATA-URI-URL-SAFE",
-            Property,
-            Inferred,
-            "the URL-safe alphabet in the payload is refused with 409 MissingParameter naming image",
-            1,
-            |p| defect(p, UriDefect::UrlSafe),
-        ),
-        b(
-            "INPUT-DATA-URI-PADDING",
-            Property,
-            Inferred,
-            "missing, stray or extra padding is refused with 409 MissingParameter naming image",
-            1,
-            |p| defect(p, UriDefect::Padding),
-        ),
-        b(
-            "INPUT-DATA-URI-WHITESPACE",
-            Property,
-            Inferred,
-            "whitespace inside the payload is refused with 409 MissingParameter naming image",
-            1,
-            |p| defect(p, UriDefect::Whitespace),
-        ),
-        b(
-            "INPUT-DATA-URI-TRUNCATED",
-            Property,
-            Inferred,
-            "valid base64 of truncated image bytes is refused with 409 MissingParameter naming image",
-            1,
-            |p| defect(p, UriDefect::Truncated),
-        ),
-        b(
-            "INPUT-DATA-URI-EMPTY",
-            Example,
-            Inferred,
-            "an empty image string is refused with 409 MissingParameter naming image",
-            3,
-            empty_image,
-        ),
-        b(
+    let mut v: Vec<Behaviour> = URI_DEFECTS
+        .into_iter()
+        .map(|(id, uri_defect, statement)| {
+            Behaviour::new(Family::Input, id, statement, PARAMS, move |p| defect(p, uri_defect))
+                .property()
+                .needs(REGISTRATION)
+        })
+        .collect();
+    v.extend(MISSING.into_iter().map(|(id, field, statement, bodies)| {
+        let requests = u32::try_from(bodies("").len()).unwrap_or(u32::MAX).saturating_add(1);
+        Behaviour::new(Family::Input, id, statement, PARAMS, move |p| missing(p, field, bodies))
+            .needs(REGISTRATION)
+            .cost(requests, 0)
+    }));
+    v.extend([
+        Behaviour::new(
+            Family::Input,
+            "INPUT-DATA-URI-VALID",
+            "every valid data URI of the face (JPEG with metadata, JPEG without, PNG), with each os, with force true, false or absent, answers 200",
+            PARAMS,
+            valid_uris,
+        )
+        .documented()
+        .property()
+        .needs(&[Capability::SetUp])
+        .cost(1, 1),
+        Behaviour::new(
+            Family::Input,
             "INPUT-DATA-URI-NO-FACE",
-            Example,
-            Inferred,
             "a valid image with no face answers 409 liveness_failed@ERR_NO_FACE_DETECTED with failureKind quality",
-            3,
+            PARAMS,
             no_face,
-        ),
-        b(
+        )
+        .needs(REGISTRATION)
+        .cost(3, 0),
+        Behaviour::new(
+            Family::Input,
             "INPUT-DATA-URI-OVERSIZED",
-            Example,
-            Inferred,
             "a body over the size limit (11 MiB) is refused with 413 and a JSON body, never a 5xx or a dropped connection",
-            2,
+            PARAMS,
             oversized,
-        ),
-        b(
-            "INPUT-IMAGE-MISSING",
-            Example,
-            Inferred,
-            "a body without image (or image: null) is refused with 409 MissingParameter naming image",
-            3,
-            image_missing,
-        ),
-        b(
-            "INPUT-IMAGE-WRONG-TYPE",
-            Example,
-            Inferred,
-            "an image that is not a string is refused with 409 MissingParameter naming image",
-            5,
-            image_wrong_type,
-        ),
-        b(
+        )
+        .needs(REGISTRATION)
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Input,
             "INPUT-OS-INVALID",
-            Property,
-            Inferred,
             "an os outside DESKTOP, IOS, ANDROID (other case, other word, other JSON type) is refused with 409 MissingParameter naming os",
-            1,
+            PARAMS,
             os_invalid,
-        ),
-        b(
-            "INPUT-OS-MISSING",
-            Example,
-            Inferred,
-            "a body without os is refused with 409 MissingParameter naming os",
-            2,
-            os_missing,
-        ),
-        b(
+        )
+        .property()
+        .needs(REGISTRATION),
+        Behaviour::new(
+            Family::Input,
             "INPUT-FORCE-WRONG-TYPE",
-            Property,
-            Inferred,
             "a force that is not a boolean is refused with 409 MissingParameter naming force",
-            1,
+            PARAMS,
             force_wrong_type,
-        ),
-        Behaviour {
-            cost: Cost { requests: 2, charging: 1 },
-            ..b(
-                "INPUT-EXTRA-FIELDS",
-                Example,
-                Inferred,
-                "unknown fields next to a valid image and os are ignored: 200",
-                2,
-                extra_fields,
-            )
-        },
-        b(
+        )
+        .property()
+        .needs(REGISTRATION),
+        Behaviour::new(
+            Family::Input,
+            "INPUT-EXTRA-FIELDS",
+            "unknown fields next to a valid image and os are ignored: 200",
+            PARAMS,
+            extra_fields,
+        )
+        .needs(REGISTRATION)
+        .cost(2, 1),
+        Behaviour::new(
+            Family::Input,
             "INPUT-DUPLICATE-FIELDS",
-            Example,
-            Inferred,
             "a JSON object that repeats os is refused with 409 MissingParameter naming os",
-            2,
+            PARAMS,
             duplicate_fields,
-        ),
-        b(
+        )
+        .needs(REGISTRATION)
+        .cost(2, 0),
+        Behaviour::new(
+            Family::Input,
             "INPUT-NOT-JSON",
-            Property,
-            Inferred,
             "a body that is not JSON is refused with 400 and a JSON error body",
-            1,
+            PARAMS,
             not_json,
-        ),
-        b(
+        )
+        .property()
+        .needs(REGISTRATION),
+        Behaviour::new(
+            Family::Input,
             "INPUT-NOT-OBJECT",
-            Example,
-            Inferred,
             "JSON that is not an object ([], \"x\", 1, null) is refused with 409 MissingParameter",
-            5,
+            PARAMS,
             not_object,
-        ),
-        b(
+        )
+        .needs(REGISTRATION)
+        .cost(5, 0),
+        Behaviour::new(
+            Family::Input,
             "INPUT-WRONG-CONTENT-TYPE",
-            Example,
-            Inferred,
             "a valid JSON body sent as text/plain, form data or with no content type is refused with 415",
-            4,
+            PARAMS,
             wrong_content_type,
-        ),
-    ]
+        )
+        .needs(REGISTRATION)
+        .cost(4, 0),
+    ]);
+    v
 }
 
 pub(super) fn fresh(p: &mut Probe<'_>) -> Result<Provisioned, Stop> {
@@ -288,17 +268,16 @@ fn defect(p: &mut Probe<'_>, defect: UriDefect) -> Result<(), Stop> {
     still_empty(p, &reg.registration, &reg.token)
 }
 
-fn expect_missing(p: &mut Probe<'_>, token: &str, body: Value, field: &str) -> Result<(), Stop> {
-    let x = p.central_as(token, body)?;
-    p.check_documented(oracle::refused(&x), Some(&x));
-    p.check(oracle::missing_parameter_naming(&x, field), Some(&x));
-    Ok(())
-}
-
-fn empty_image(p: &mut Probe<'_>) -> Result<(), Stop> {
+/// A row of `MISSING`: each body refused (documented) with MissingParameter naming `field`
+/// (inferred), and nothing created.
+fn missing(p: &mut Probe<'_>, field: &str, bodies: Bodies) -> Result<(), Stop> {
     let reg = fresh(p)?;
-    expect_missing(p, &reg.token, json!({"image": "", "os": Os::Ios}), "image")?;
-    expect_missing(p, &reg.token, json!({"image": "data:image/jpeg;base64,", "os": Os::Ios}), "image")?;
+    let image = p.ctx.fixtures.face_jpeg_uri().to_owned();
+    for body in bodies(&image) {
+        let x = p.central_as(&reg.token, body)?;
+        p.check_documented(oracle::refused(&x), Some(&x));
+        p.check(oracle::missing_parameter_naming(&x, field), Some(&x));
+    }
     still_empty(p, &reg.registration, &reg.token)
 }
 
@@ -322,20 +301,6 @@ fn oversized(p: &mut Probe<'_>) -> Result<(), Stop> {
     still_empty(p, &reg.registration, &reg.token)
 }
 
-fn image_missing(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let reg = fresh(p)?;
-    expect_missing(p, &reg.token, json!({"os": Os::Ios}), "image")?;
-    expect_missing(p, &reg.token, json!({"image": null, "os": Os::Ios}), "image")
-}
-
-fn image_wrong_type(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let reg = fresh(p)?;
-    for image in [json!(7), json!(true), json!(["data:image/jpeg;base64,/9j/"]), json!({"data": "x"})] {
-        expect_missing(p, &reg.token, json!({"image": image, "os": Os::Ios}), "image")?;
-    }
-    Ok(())
-}
-
 fn os_invalid(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = fresh(p)?;
     let (token, image) = (reg.token.clone(), p.ctx.fixtures.face_jpeg_uri().to_owned());
@@ -347,13 +312,6 @@ fn os_invalid(p: &mut Probe<'_>) -> Result<(), Stop> {
             refused_case(case, &call, |x| oracle::missing_parameter_naming(x, "os"))
         },
     )?;
-    still_empty(p, &reg.registration, &reg.token)
-}
-
-fn os_missing(p: &mut Probe<'_>) -> Result<(), Stop> {
-    let reg = fresh(p)?;
-    let image = p.ctx.fixtures.face_jpeg_uri().to_owned();
-    expect_missing(p, &reg.token, json!({"image": image}), "os")?;
     still_empty(p, &reg.registration, &reg.token)
 }
 

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::behaviour::Behaviour;
+use super::oracle;
 use super::probe::{Probe, Stop};
 use crate::api::{CreditPage, ErrorBody, FailureKind, Os, QualityCode, RegistrationView};
 use crate::target::{Call, Exchange};
@@ -73,14 +74,8 @@ pub(crate) fn success(p: &mut Probe<'_>, x: &Exchange) -> Option<RegistrationVie
 /// for further checks.
 pub(crate) fn quality_failure(p: &mut Probe<'_>, x: &Exchange, code: QualityCode) -> Option<ErrorBody> {
     let e = p.read(x.error(), Some(x))?;
-    let expected = format!("409:liveness_failed@{code}");
-    p.expect(e.message == expected, "provider-code", || format!("message is {:?}", e.message), Some(x));
-    p.expect(
-        e.failure_kind == Some(FailureKind::Quality),
-        "failure-kind",
-        || format!("failureKind is {:?}", e.failure_kind),
-        Some(x),
-    );
+    p.check(oracle::liveness::quality_code_is(&e, code), Some(x));
+    p.check(oracle::liveness::failure_kind_is(&e, FailureKind::Quality), Some(x));
     Some(e)
 }
 

@@ -7,31 +7,10 @@ use serde_json::json;
 
 use super::{check_charges, face_body, quality_failure, read_registration, still_empty, success, usage};
 use crate::api::{ErrorCode, FailureKind, Os, QualityCode, RegistrationStatus, RegistrationView};
-use crate::suite::behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness};
+use crate::suite::behaviour::{Behaviour, Family};
 use crate::suite::oracle;
 use crate::suite::probe::{CENTRAL, Probe, Stop};
 use crate::target::{Call, Capability, Exchange, ScriptStep, StateParams};
-
-fn b(
-    id: &'static str,
-    statement: &'static str,
-    source: &'static str,
-    needs: &'static [Capability],
-    cost: (u32, u32),
-    run: fn(&mut Probe<'_>) -> Result<(), Stop>,
-) -> Behaviour {
-    Behaviour {
-        id: BehaviourId(id),
-        family: Family::Stateful,
-        strictness: Strictness::Inferred,
-        kind: Kind::Example,
-        statement,
-        source,
-        needs,
-        cost: Cost { requests: cost.0, charging: cost.1 },
-        run,
-    }
-}
 
 /// Racing requests per race.
 const RACERS: usize = 8;
@@ -39,62 +18,69 @@ const RACERS: usize = 8;
 pub fn behaviours() -> Vec<Behaviour> {
     use Capability::*;
     vec![
-        b(
+        Behaviour::new(
+            Family::Stateful,
             "STATE-FAILURE-CREATES-NOTHING",
             "a liveness failure links no person and charges no credit",
             "the emulator's decisions (failures are free); the vendor is silent",
-            &[ProviderStates, ClientToken],
-            (5, 0),
             failure_creates_nothing,
-        ),
-        b(
+        )
+        .needs(&[ProviderStates, ClientToken])
+        .cost(5, 0),
+        Behaviour::new(
+            Family::Stateful,
             "STATE-ONE-CREDIT-PER-SUCCESS",
             "each 200 (including a forced one) charges exactly one usage credit",
             "\"This endpoint automatically charges credits\"; one per success is the emulator's decision",
-            &[Registration, ClientToken],
-            (6, 2),
             one_credit_per_success,
-        ),
-        b(
+        )
+        .needs(&[Registration, ClientToken])
+        .cost(6, 2),
+        Behaviour::new(
+            Family::Stateful,
             "STATE-REENCODE-SAME-DECISION",
             "the same face as JPEG with metadata, JPEG without and PNG gets the same decision",
             "metamorphic: an encoding is not a liveness cue",
-            &[Registration],
-            (6, 3),
             reencode_same_decision,
-        ),
-        b(
+        )
+        .needs(&[Registration])
+        .cost(6, 3),
+        Behaviour::new(
+            Family::Stateful,
             "STATE-RACE-ONE-200",
             "8 simultaneous first validations of one registration give exactly one 200, the rest person_already_set, and one credit",
             "the emulator's concurrency decision (README)",
-            &[Registration],
-            (11, 1),
             race,
-        ),
-        b(
+        )
+        .needs(&[Registration])
+        .cost(11, 1),
+        Behaviour::new(
+            Family::Stateful,
             "STATE-ATTEMPTS-EXHAUST",
             "score failures count remainingAttempts down 2, 1, 0; then the registration is FAILED and answers 404",
             "the vendor front end's attempt rules; the emulator's decisions",
-            &[ProviderStates],
-            (6, 0),
             attempts_exhaust,
-        ),
-        b(
+        )
+        .needs(&[ProviderStates])
+        .cost(6, 0),
+        Behaviour::new(
+            Family::Stateful,
             "STATE-QUALITY-NO-ATTEMPT",
             "quality failures keep remainingAttempts at the limit, and a later good photo passes",
             "the vendor front end: quality reasons do not consume an attempt",
-            &[ProviderStates],
-            (6, 1),
             quality_no_attempt,
-        ),
-        b(
+        )
+        .needs(&[ProviderStates])
+        .cost(6, 1),
+        Behaviour::new(
+            Family::Stateful,
             "STATE-PAYMENT-REQUIRED",
             "an empty credit balance answers 402 PaymentRequired and creates nothing",
             "the vendor front end's PaymentRequired; the emulator's decisions",
-            &[ProviderStates],
-            (3, 0),
             payment_required,
-        ),
+        )
+        .needs(&[ProviderStates])
+        .cost(3, 0),
     ]
 }
 
@@ -184,18 +170,8 @@ fn attempts_exhaust(p: &mut Probe<'_>) -> Result<(), Stop> {
         let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
         p.check(oracle::status_is(&x, StatusCode::CONFLICT), Some(&x));
         let Some(e) = p.read(x.error(), Some(&x)) else { continue };
-        p.expect(
-            e.remaining_attempts == Some(remaining),
-            "remaining-attempts",
-            || format!("remainingAttempts is {:?}, expected {remaining}", e.remaining_attempts),
-            Some(&x),
-        );
-        p.expect(
-            e.failure_kind == Some(FailureKind::Score),
-            "failure-kind",
-            || format!("failureKind is {:?}", e.failure_kind),
-            Some(&x),
-        );
+        p.check(oracle::liveness::remaining_attempts_is(&e, remaining), Some(&x));
+        p.check(oracle::liveness::failure_kind_is(&e, FailureKind::Score), Some(&x));
     }
     if let Some(read) = read_registration(p, &reg.registration, &reg.token)? {
         p.expect(
@@ -218,12 +194,8 @@ fn quality_no_attempt(p: &mut Probe<'_>) -> Result<(), Stop> {
     for code in QualityCode::ALL {
         let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
         let Some(e) = quality_failure(p, &x, code) else { continue };
-        p.expect(
-            e.remaining_attempts == Some(3),
-            "no-attempt-used",
-            || format!("remainingAttempts is {:?}", e.remaining_attempts),
-            Some(&x),
-        );
+        // A quality failure uses no attempt: the count stays at the limit.
+        p.check(oracle::liveness::remaining_attempts_is(&e, 3), Some(&x));
     }
     let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
     p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));

@@ -4,6 +4,7 @@
 
 pub mod fields;
 pub mod ledger;
+pub mod liveness;
 pub mod privacy;
 
 use reqwest::StatusCode;
