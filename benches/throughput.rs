@@ -74,7 +74,11 @@ struct Load {
 }
 
 async fn load(url: String, token: Option<String>, bodies: Arc<Vec<Vec<u8>>>) -> Load {
-    let client = reqwest::Client::builder().no_proxy().pool_max_idle_per_host(CONCURRENCY).build().expect("client");
+    let client = verifik_conformance::target::tls::client_builder()
+        .no_proxy()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .build()
+        .expect("client");
     let started = Instant::now();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
@@ -239,7 +243,7 @@ fn main() {
     let jpeg = selfie();
     let uri = |bytes: &[u8]| DataUri::new(ImageMediaType::Jpeg, bytes.to_vec()).encode();
     rt.block_on(async {
-        let c = reqwest::Client::builder().no_proxy().build().expect("client");
+        let c = verifik_conformance::target::tls::client_builder().no_proxy().build().expect("client");
         let state: Value = c
             .post(format!("{base}/__conformance/provider-states"))
             .json(&json!({"state": "app registration", "params": {"credits": 1_000_000}}))

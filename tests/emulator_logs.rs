@@ -41,7 +41,7 @@ async fn logs_never_contain_tokens_or_images() {
     .await
     .expect("starts");
     let base = emu.base_url();
-    let c = reqwest::Client::builder().no_proxy().build().expect("client");
+    let c = verifik_conformance::target::tls::client_builder().no_proxy().build().expect("client");
     let s: Value = c
         .post(format!("{base}/__conformance/provider-states"))
         .json(&json!({"state": "app registration"}))

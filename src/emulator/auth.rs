@@ -64,6 +64,7 @@ pub struct Keys {
 impl Keys {
     /// `ignore_expiry` is the `ignore-token-expiry` deviation, never the default.
     pub fn from_secret(secret: &[u8], ignore_expiry: bool) -> Keys {
+        super::jwt_ring::install();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.validate_exp = !ignore_expiry;

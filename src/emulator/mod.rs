@@ -10,6 +10,7 @@ pub mod breaks;
 pub mod deviation;
 pub mod error;
 pub mod handlers;
+pub mod jwt_ring;
 pub mod liveness;
 pub mod model;
 pub mod noise;

@@ -110,7 +110,7 @@ pub struct Target {
 
 impl Target {
     pub fn new(options: TargetOptions) -> Result<Target, TargetError> {
-        let http = reqwest::Client::builder()
+        let http = super::tls::client_builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .build()

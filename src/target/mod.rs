@@ -9,6 +9,7 @@ mod health;
 pub mod journal;
 mod provision;
 pub mod redact;
+pub mod tls;
 
 pub use client::{Body, Call, DEFAULT_FLOOR_BYTES_PER_SEC, DEFAULT_MAX_FAILURES, Target, TargetError, TargetOptions};
 pub use exchange::Exchange;

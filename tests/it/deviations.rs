@@ -147,7 +147,7 @@ fn run_served(deviations: Vec<Deviation>, strict: bool, setup: SetUp) -> RunResu
 
 /// `n` fresh App Registration tokens, created through the public API as a user would.
 async fn mint(base: &str, client_token: &str, n: usize) -> Vec<String> {
-    let http = reqwest::Client::new();
+    let http = verifik_conformance::target::tls::client_builder().build().expect("client");
     let get = |path: &str| http.get(format!("{base}{path}")).bearer_auth(client_token).send();
     let flows: serde_json::Value = get("/v2/project-flows").await.expect("flows").json().await.expect("json");
     let projects: serde_json::Value = get("/v2/projects").await.expect("projects").json().await.expect("json");

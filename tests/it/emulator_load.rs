@@ -15,7 +15,11 @@ use serde_json::{Value, json};
 use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator, store};
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(60)).build().expect("client")
+    verifik_conformance::target::tls::client_builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("client")
 }
 
 async fn state(c: &reqwest::Client, base: &str) -> Value {

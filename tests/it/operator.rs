@@ -75,7 +75,7 @@ fn curl(rt: &tokio::runtime::Runtime, args: &[String]) -> (u16, serde_json::Valu
             other => panic!("a curl argument the reproduction should not use: {other}"),
         }
     }
-    let client = reqwest::Client::new();
+    let client = verifik_conformance::target::tls::client_builder().build().expect("client");
     let mut req = client.request(method.parse().expect("method"), &url);
     for h in headers {
         let (name, value) = h.split_once(": ").expect("a header line");
