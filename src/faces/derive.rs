@@ -177,7 +177,7 @@ pub fn blurred(img: &DynamicImage) -> Vec<u8> {
 
 /// A 640x480 JPEG selfie: the Grace Hopper fixture on a plain background, what the benchmarks send.
 pub fn selfie_640x480() -> Vec<u8> {
-    let Ok(face) = image::load_from_memory(include_bytes!("../../fixtures/faces/grace_hopper.jpg")) else {
+    let Some(Ok(face)) = super::source("grace_hopper").map(image::load_from_memory) else {
         return Vec::new();
     };
     let face = face.resize(400, 470, FilterType::Triangle).to_rgb8();

@@ -127,7 +127,8 @@ fn media_type(bytes: &[u8]) -> ImageMediaType {
     }
 }
 
-fn source(id: &str) -> Option<&'static [u8]> {
+/// A source photo's embedded bytes, by manifest id.
+pub fn source(id: &str) -> Option<&'static [u8]> {
     SOURCES.iter().find(|(i, _)| *i == id).map(|(_, b)| *b)
 }
 
@@ -305,4 +306,28 @@ pub fn derived_entries(set: &[Fixture]) -> Vec<DerivedEntry> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex_sha256(bytes: &[u8]) -> String {
+        Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Each photo the binary embeds is the file the manifest describes: same id, same digest (a
+    /// recompressed file's own digest; `package_sha256` is the registry's), and the model too.
+    #[test]
+    fn embedded_sources_and_model_match_the_manifest_digests() {
+        let m = manifest().expect("manifest parses");
+        assert_eq!(m.fixtures.len(), SOURCES.len(), "every manifest entry is embedded, and nothing else");
+        for e in &m.fixtures {
+            let bytes = source(&e.id).unwrap_or_else(|| panic!("{} is not embedded", e.id));
+            assert_eq!(hex_sha256(bytes), e.sha256, "{}", e.id);
+        }
+        let raw: serde_json::Value = serde_json::from_str(MANIFEST).expect("manifest parses");
+        let model = include_bytes!("../../fixtures/models/seeta_fd_frontal_v1.0.bin");
+        assert_eq!(Some(hex_sha256(model).as_str()), raw["model"]["sha256"].as_str());
+    }
 }

@@ -11,7 +11,6 @@ use crate::api::{DataUri, ImageMediaType};
 
 /// Grace Hopper, an official US Navy photograph (public domain); see `fixtures/manifest.json`.
 pub const FACE_ID: &str = "grace_hopper";
-const FACE_JPEG: &[u8] = include_bytes!("../../fixtures/faces/grace_hopper.jpg");
 
 /// One image as the suite sends it.
 #[derive(Clone)]
@@ -52,9 +51,11 @@ pub struct Fixtures {
 
 impl Fixtures {
     pub fn load() -> Fixtures {
-        let face = image::load_from_memory_with_format(FACE_JPEG, ImageFormat::Jpeg).ok();
+        // The fixture set embeds the photo once; an empty face would fail every check that sends it.
+        let face_jpeg = crate::faces::source(FACE_ID).unwrap_or_default();
+        let face = image::load_from_memory_with_format(face_jpeg, ImageFormat::Jpeg).ok();
         let original =
-            Image::new(format!("{FACE_ID}/original.jpg"), DataUri::new(ImageMediaType::Jpeg, FACE_JPEG.to_vec()));
+            Image::new(format!("{FACE_ID}/original.jpg"), DataUri::new(ImageMediaType::Jpeg, face_jpeg.to_vec()));
         let png = face
             .as_ref()
             .and_then(encode_png)
