@@ -27,6 +27,11 @@ use verifik_conformance::emulator::pad::PadEngine;
 const BIN: &str = env!("CARGO_BIN_EXE_verifik-conformance");
 const REQUESTS: usize = 400;
 const CONCURRENCY: usize = 8;
+/// The rejected-input path and the bare handler answer in well under a millisecond: a load of
+/// `REQUESTS` is over in 20 to 60 ms, less than the noise of a shared machine. Their ratio is taken
+/// over longer loads, alternating, and the median of `ROUNDS` is reported.
+const FAST_REQUESTS: usize = 4000;
+const ROUNDS: usize = 5;
 
 fn selfie() -> Vec<u8> {
     verifik_conformance::faces::derive::selfie_640x480()
@@ -73,7 +78,7 @@ struct Load {
     statuses: std::collections::BTreeMap<u16, usize>,
 }
 
-async fn load(url: String, token: Option<String>, bodies: Arc<Vec<Vec<u8>>>) -> Load {
+async fn load(url: String, token: Option<String>, bodies: Arc<Vec<Vec<u8>>>, requests: usize) -> Load {
     let client = verifik_conformance::target::tls::client_builder()
         .no_proxy()
         .pool_max_idle_per_host(CONCURRENCY)
@@ -89,7 +94,7 @@ async fn load(url: String, token: Option<String>, bodies: Arc<Vec<Vec<u8>>>) -> 
             let mut seen = Vec::new();
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                if i >= REQUESTS {
+                if i >= requests {
                     break seen;
                 }
                 let mut req =
@@ -207,7 +212,9 @@ fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let dir = std::env::temp_dir().join(format!("verifik-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    println!("machine: {cores} cores; {REQUESTS} requests per load at concurrency {CONCURRENCY}\n");
+    println!(
+        "machine: {cores} cores; {REQUESTS} requests per load ({FAST_REQUESTS} for the two sub-millisecond paths) at concurrency {CONCURRENCY}\n"
+    );
 
     let events = dir.join("suite.ndjson");
     let (wall, rss, code) = timed(&["--seed", "1", "--ndjson", events.to_str().expect("utf-8"), "--format", "terse"]);
@@ -256,22 +263,38 @@ fn main() {
         let token = state["data"]["token"].as_str().map(str::to_owned);
         let central = format!("{base}/v2/biometric-validations/app-registration");
         let same = Arc::new(vec![json!({"image": uri(&jpeg), "os": "IOS", "force": true}).to_string().into_bytes()]);
-        row("emulator happy path, same selfie (cached)", &load(central.clone(), token.clone(), same.clone()).await);
+        row(
+            "emulator happy path, same selfie (cached)",
+            &load(central.clone(), token.clone(), same.clone(), REQUESTS).await,
+        );
         let fresh: Vec<Vec<u8>> = (0..REQUESTS)
             .map(|i| json!({"image": uri(&with_nonce(&jpeg, i)), "os": "IOS", "force": true}).to_string().into_bytes())
             .collect();
         row(
             "emulator happy path, a new selfie each time",
-            &load(central.clone(), token.clone(), Arc::new(fresh)).await,
+            &load(central.clone(), token.clone(), Arc::new(fresh), REQUESTS).await,
         );
         let rejected = Arc::new(vec![json!({"image": uri(&jpeg), "os": "windows"}).to_string().into_bytes()]);
-        let rejected_load = load(central.clone(), token.clone(), rejected).await;
-        row("emulator rejected input (invalid os)", &rejected_load);
-        let bare_load = load(format!("{bare_url}/x"), None, same).await;
-        row("bare axum handler, same body (limit)", &bare_load);
+        let bare = format!("{bare_url}/x");
+        // Connections opened and both servers warm before anything counts.
+        load(central.clone(), token.clone(), rejected.clone(), FAST_REQUESTS / 4).await;
+        load(bare.clone(), None, same.clone(), FAST_REQUESTS / 4).await;
+        let mut rounds = Vec::new();
+        for _ in 0..ROUNDS {
+            let r = load(central.clone(), token.clone(), rejected.clone(), FAST_REQUESTS).await;
+            let b = load(bare.clone(), None, same.clone(), FAST_REQUESTS).await;
+            rounds.push((r.rps / b.rps, r, b));
+        }
+        rounds.sort_by(|x, y| x.0.total_cmp(&y.0));
+        let (low, high) = (rounds[0].0, rounds[ROUNDS - 1].0);
+        let (ratio, rejected_load, bare_load) = &rounds[ROUNDS / 2];
+        row("emulator rejected input (invalid os)", rejected_load);
+        row("bare axum handler, same body (limit)", bare_load);
         println!(
-            "rejected input / bare handler    {:>6.1} %  (both separate processes under the same load)",
-            100.0 * rejected_load.rps / bare_load.rps
+            "rejected input / bare handler    {:>6.1} %  (median of {ROUNDS} alternating rounds of {FAST_REQUESTS}, {:.1} to {:.1} %; separate processes, the same load)",
+            100.0 * ratio,
+            100.0 * low,
+            100.0 * high
         );
     });
     let _ = bare.kill();

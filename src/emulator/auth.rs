@@ -1,9 +1,9 @@
 //! Bearer tokens: minting and verifying App Registration JWTs (HS256) and recognising client tokens.
 //!
 //! The extractors here are the only place handlers learn who is calling. Order matters and is part of
-//! the documented emulator behaviour: a known client token is recognised first (so it can be refused
-//! with `token_not_right` on registration routes), then the JWT is verified (signature, then `exp`,
-//! then `nbf`). `alg: none` never verifies because only HS256 is allowed.
+//! the documented emulator behaviour: a known client token is refused with `token_not_right` on
+//! registration routes (a token this emulator signed is never one), then the JWT's rejection stands
+//! (signature, then `exp`, then `nbf`). `alg: none` never verifies because only HS256 is allowed.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -132,13 +132,21 @@ impl FromRequestParts<AppState> for RegistrationAuth {
             e
         };
         let token = bearer(parts).map_err(|r| deviate(r.into_api_error()))?;
+        // A token this emulator signed is a registration's, never a client's (client tokens are
+        // opaque strings given at seeding): answering it without the store keeps the central route off
+        // the blocking pool. Any other token is looked up first, so a client's is still refused with
+        // `token_not_right` whatever its shape.
+        let rejection = match state.keys.verify(token) {
+            Ok(claims) => return Ok(RegistrationAuth(claims)),
+            Err(rejection) => rejection,
+        };
         if client_for(state, token).await?.is_some() {
             if state.deviates(Deviation::ClientToken401) {
                 return Err(ApiError::unauthorized());
             }
             return Err(ApiError::token_not_right());
         }
-        state.keys.verify(token).map(RegistrationAuth).map_err(|r| deviate(r.into_api_error()))
+        Err(deviate(rejection.into_api_error()))
     }
 }
 

@@ -57,7 +57,10 @@ async fn read_whole_body(State(state): State<AppState>, req: Request, next: Next
             .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
     }
     let mut stream = body.into_data_stream();
-    let (mut kept, mut total) = (Vec::new(), 0usize);
+    // Sized from the declared length (within the limit): one copy of a large image, not a doubling
+    // series of them.
+    let declared = parts.headers.get(axum::http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+    let (mut kept, mut total) = (Vec::with_capacity(declared.unwrap_or(0).min(limit)), 0usize);
     while let Some(chunk) = stream.next().await {
         let Ok(chunk) = chunk else { return ApiError::bad_request("unreadable_body").into_response() };
         total += chunk.len();

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::JsonResult;
 use crate::api::{DataUri, ErrorBody, ErrorCode, FailureKind, Os, Score};
 use crate::emulator::auth::{AnyAuth, RegistrationAuth};
-use crate::emulator::body::{JsonBytes, json_type, parse_object};
+use crate::emulator::body::{Field, JsonBytes, json_type, parse_object};
 use crate::emulator::deviation::Deviation;
 use crate::emulator::error::ApiError;
 use crate::emulator::liveness::{self, Assessment};
@@ -25,8 +25,9 @@ use crate::emulator::state::AppState;
 use crate::emulator::store::{self, Commit, Failure, Success};
 
 #[derive(Deserialize)]
-struct RawBody {
-    image: Option<Value>,
+struct RawBody<'a> {
+    #[serde(borrow)]
+    image: Option<Field<'a>>,
     os: Option<Value>,
     force: Option<Value>,
 }
@@ -40,15 +41,15 @@ struct Request {
 
 /// Joi-style validation in field order `image`, `os`, `force`; every message names its field. A JSON
 /// `null` counts as absent (serde folds the two), so `"force": null` means `false`.
-fn validate(state: &AppState, raw: RawBody) -> Result<Request, ApiError> {
+fn validate(state: &AppState, raw: RawBody<'_>) -> Result<Request, ApiError> {
     let image = match raw.image {
-        None | Some(Value::Null) => return Err(ApiError::missing_parameter("\"image\" is required")),
-        Some(Value::String(s)) => {
-            let s = if state.deviates(Deviation::LenientBase64) { lenient_base64(&s) } else { s };
+        None => return Err(ApiError::missing_parameter("\"image\" is required")),
+        Some(Field::Text(s)) => {
+            let s = if state.deviates(Deviation::LenientBase64) { lenient_base64(&s).into() } else { s };
             DataUri::parse(&s).map_err(|e| ApiError::missing_parameter(format!("\"image\" {e}")))?
         }
-        Some(other) => {
-            return Err(ApiError::missing_parameter(format!("\"image\" must be a string, not {}", json_type(&other))));
+        Some(Field::Other(json_type)) => {
+            return Err(ApiError::missing_parameter(format!("\"image\" must be a string, not {json_type}")));
         }
     };
     let os = match raw.os {
