@@ -115,7 +115,7 @@ pub struct FixturesArgs {
 }
 
 /// The run-time limit applied to targets off this machine when none is given.
-pub const DEFAULT_REMOTE_MAX_TIME: u64 = 900;
+pub(crate) const DEFAULT_REMOTE_MAX_TIME: u64 = 900;
 /// The validation requests a plan against a target off this machine stays within when none is given:
 /// the vendor documents 100 per hour per project.
 pub const DEFAULT_REMOTE_VALIDATIONS: u64 = 100;
@@ -335,7 +335,7 @@ pub struct EmulateArgs {
 }
 
 /// `N/SECS` with N and SECS at least 1.
-pub fn parse_limit(s: &str) -> Result<(u32, std::time::Duration), String> {
+pub(crate) fn parse_limit(s: &str) -> Result<(u32, std::time::Duration), String> {
     let (n, secs) = s.split_once('/').ok_or_else(|| format!("{s:?} is not N/SECS"))?;
     let n: u32 = n.trim().parse().map_err(|_| format!("{n:?} is not a count"))?;
     let secs: u64 = secs.trim().parse().map_err(|_| format!("{secs:?} is not a number of seconds"))?;

@@ -2,7 +2,7 @@
 //! report and the trend page); safe inside elements and inside single- or double-quoted attributes.
 
 /// `s` with `&`, `<`, `>`, `"` and `'` replaced by their entities.
-pub fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

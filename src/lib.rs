@@ -20,6 +20,9 @@
 //! Layers, top to bottom: the binary → `report`, `liveness`, `history`, `embedded` → `suite` →
 //! `target`, `faces`, `schemas` → `api`; `emulator` sits beside `suite` on `api` and `faces`' engine
 //! constants, and only `embedded` (and the tests) start it.
+//!
+//! Every module is public for the binary, the integration tests and the benchmarks; inside them an
+//! item is `pub(crate)` unless one of those uses it (426 of 722 declarations).
 
 pub mod api;
 pub mod cli;

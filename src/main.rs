@@ -90,4 +90,4 @@ pub(crate) fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) 
     }
 }
 
-pub(crate) use verifik_conformance::error_chain;
+pub use verifik_conformance::error_chain;

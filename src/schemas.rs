@@ -19,7 +19,7 @@ pub const FILES: &[(&str, &str)] = &[
 ];
 
 /// The base every `$id` starts with.
-pub const ID_BASE: &str = "https://verifik-conformance.test/schemas/";
+pub(crate) const ID_BASE: &str = "https://verifik-conformance.test/schemas/";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -86,7 +86,7 @@ impl SchemaSet {
 
     /// The `examples` a schema carries, for self-tests.
     /// The parsed text of one schema file.
-    pub fn document(&self, name: &str) -> Option<&Value> {
+    pub(crate) fn document(&self, name: &str) -> Option<&Value> {
         self.documents.get(name)
     }
 
@@ -94,7 +94,8 @@ impl SchemaSet {
         self.documents.get(name).and_then(|d| d["examples"].as_array()).cloned().unwrap_or_default()
     }
 
-    pub fn names(&self) -> impl Iterator<Item = &&'static str> {
+    #[cfg(test)]
+    fn names(&self) -> impl Iterator<Item = &&'static str> {
         self.validators.keys()
     }
 }

@@ -19,9 +19,7 @@ pub enum ImageMediaType {
 }
 
 impl ImageMediaType {
-    pub const ALL: [ImageMediaType; 2] = [ImageMediaType::Jpeg, ImageMediaType::Png];
-
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ImageMediaType::Jpeg => "image/jpeg",
             ImageMediaType::Png => "image/png",
@@ -68,7 +66,7 @@ impl DataUri {
         DataUri { media_type, bytes }
     }
 
-    pub fn parse(text: &str) -> Result<DataUri, DataUriError> {
+    pub(crate) fn parse(text: &str) -> Result<DataUri, DataUriError> {
         if text.is_empty() {
             return Err(DataUriError::Empty);
         }
@@ -101,7 +99,7 @@ impl DataUri {
     }
 
     /// The first 16 hex digits of the SHA-256 of the bytes: how reports name an image.
-    pub fn digest(&self) -> String {
+    pub(crate) fn digest(&self) -> String {
         short_digest(&self.bytes)
     }
 }

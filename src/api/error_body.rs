@@ -32,7 +32,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 16] = [
+    pub(crate) const ALL: [ErrorCode; 16] = [
         ErrorCode::PersonAlreadySet,
         ErrorCode::LivenessFailed,
         ErrorCode::AppRegistrationNotFound,
@@ -51,7 +51,7 @@ impl ErrorCode {
         ErrorCode::StepNotSupported,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ErrorCode::PersonAlreadySet => "person_already_set",
             ErrorCode::LivenessFailed => "liveness_failed",
@@ -126,14 +126,14 @@ pub enum QualityCode {
 }
 
 impl QualityCode {
-    pub const ALL: [QualityCode; 4] = [
+    pub(crate) const ALL: [QualityCode; 4] = [
         QualityCode::NoFaceDetected,
         QualityCode::MultipleFacesDetected,
         QualityCode::FaceTooSmall,
         QualityCode::FaceCloseToBorder,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             QualityCode::NoFaceDetected => "ERR_NO_FACE_DETECTED",
             QualityCode::MultipleFacesDetected => "ERR_MULTIPLE_FACES_DETECTED",
@@ -143,7 +143,7 @@ impl QualityCode {
     }
 
     /// The snake_case reason the vendor's front end maps each provider code to.
-    pub fn reason(self) -> &'static str {
+    pub(crate) fn reason(self) -> &'static str {
         match self {
             QualityCode::NoFaceDetected => "no_face_detected",
             QualityCode::MultipleFacesDetected => "multiple_faces_detected",
@@ -194,7 +194,7 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     /// The vendor's `{"code":"x","message":"<status>:x[@detail]"}` shape.
-    pub fn prefixed(status: u16, code: ErrorCode, detail: Option<&str>) -> ErrorBody {
+    pub(crate) fn prefixed(status: u16, code: ErrorCode, detail: Option<&str>) -> ErrorBody {
         let message = match detail {
             Some(d) => format!("{status}:{code}@{d}"),
             None => format!("{status}:{code}"),
@@ -203,7 +203,7 @@ impl ErrorBody {
     }
 
     /// A code with a free-text message, as `MissingParameter` and the auth errors use.
-    pub fn plain(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
+    pub(crate) fn plain(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
         ErrorBody {
             code: code.as_str().to_owned(),
             message: message.into(),
@@ -216,17 +216,17 @@ impl ErrorBody {
         }
     }
 
-    pub fn known_code(&self) -> Option<ErrorCode> {
+    pub(crate) fn known_code(&self) -> Option<ErrorCode> {
         self.code.parse().ok()
     }
 
     /// Splits a `<status>:<code>[@detail]` message; `None` when the message is not in that form.
-    pub fn split_message(&self) -> Option<PrefixedMessage<'_>> {
+    pub(crate) fn split_message(&self) -> Option<PrefixedMessage<'_>> {
         PrefixedMessage::parse(&self.message)
     }
 
     /// The score after `@` in a score failure.
-    pub fn failed_score(&self) -> Option<Score> {
+    pub(crate) fn failed_score(&self) -> Option<Score> {
         self.split_message()?.detail?.parse().ok()
     }
 }
@@ -240,7 +240,7 @@ pub struct PrefixedMessage<'a> {
 }
 
 impl<'a> PrefixedMessage<'a> {
-    pub fn parse(message: &'a str) -> Option<PrefixedMessage<'a>> {
+    pub(crate) fn parse(message: &'a str) -> Option<PrefixedMessage<'a>> {
         let (status, rest) = message.split_once(':')?;
         if status.len() != 3 || !status.bytes().all(|b| b.is_ascii_digit()) {
             return None;

@@ -14,7 +14,7 @@ pub struct ObjectIdError;
 
 impl ObjectId {
     /// A fresh id: 4 bytes of Unix time then 8 random bytes, so ids sort roughly by creation like Mongo's.
-    pub fn generate() -> ObjectId {
+    pub(crate) fn generate() -> ObjectId {
         use std::sync::OnceLock;
         use std::sync::atomic::{AtomicU32, Ordering};
         // MongoDB's layout: 4 bytes of seconds, 5 bytes random per process, a 3-byte counter. The

@@ -5,7 +5,7 @@
 mod data_uri;
 mod error_body;
 mod ids;
-pub mod provider_state;
+pub(crate) mod provider_state;
 mod read;
 mod score;
 mod types;

@@ -16,7 +16,7 @@ pub const PATH: &str = "/__conformance/provider-states";
 /// A set-up request: a named state and its parameters.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SetupRequest {
+pub(crate) struct SetupRequest {
     pub state: StateName,
     #[serde(default)]
     pub params: StateParams,
@@ -24,7 +24,7 @@ pub struct SetupRequest {
 
 /// The states the endpoint knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StateName {
+pub(crate) enum StateName {
     #[serde(rename = "app registration")]
     AppRegistration,
 }
@@ -111,12 +111,12 @@ impl Default for StateParams {
 }
 
 impl StateParams {
-    pub fn request(&self) -> SetupRequest {
+    pub(crate) fn request(&self) -> SetupRequest {
         SetupRequest { state: StateName::AppRegistration, params: self.clone() }
     }
 
     /// Why the public API cannot produce this state, if it cannot.
-    pub fn public_api_refusal(&self) -> Option<String> {
+    pub(crate) fn public_api_refusal(&self) -> Option<String> {
         let needs = |what: &str| Some(format!("{what} can only be set up through provider states"));
         if self.token_expires_in.is_some() || self.token_not_before_in.is_some() {
             return needs("a token with a chosen expiry or not-before");
@@ -142,13 +142,13 @@ impl StateParams {
 
 /// What a set-up answers: the ids and tokens to use the registration with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SetupResponse {
+pub(crate) struct SetupResponse {
     pub data: SetupData,
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SetupData {
+pub(crate) struct SetupData {
     /// Bearer token of the fresh client, for its client routes (credits, retrieve).
     pub client_token: String,
     pub client: String,

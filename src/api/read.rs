@@ -52,7 +52,7 @@ pub struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// `body` is `None` when the response did not parse as JSON.
-    pub fn new(what: &'static str, body: Option<&'a Value>) -> Result<Reader<'a>, Missing> {
+    pub(crate) fn new(what: &'static str, body: Option<&'a Value>) -> Result<Reader<'a>, Missing> {
         match body {
             Some(root) => Ok(Reader { what, root }),
             None => Err(Missing { what, pointer: String::new(), problem: Problem::Absent }),
@@ -68,7 +68,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The value at `pointer`; absent and `null` are both "absent".
-    pub fn value(&self, pointer: &str) -> Result<&'a Value, Missing> {
+    pub(crate) fn value(&self, pointer: &str) -> Result<&'a Value, Missing> {
         match self.root.pointer(pointer) {
             None | Some(Value::Null) => Err(self.missing(pointer, Problem::Absent)),
             Some(v) => Ok(v),
@@ -80,44 +80,44 @@ impl<'a> Reader<'a> {
         self.root.pointer(pointer).filter(|v| !v.is_null())
     }
 
-    pub fn str(&self, pointer: &str) -> Result<&'a str, Missing> {
+    pub(crate) fn str(&self, pointer: &str) -> Result<&'a str, Missing> {
         let v = self.value(pointer)?;
         v.as_str().ok_or_else(|| self.wrong(pointer, "a string", v))
     }
 
-    pub fn opt_str(&self, pointer: &str) -> Result<Option<&'a str>, Missing> {
+    pub(crate) fn opt_str(&self, pointer: &str) -> Result<Option<&'a str>, Missing> {
         match self.optional(pointer) {
             None => Ok(None),
             Some(v) => v.as_str().map(Some).ok_or_else(|| self.wrong(pointer, "a string", v)),
         }
     }
 
-    pub fn u64(&self, pointer: &str) -> Result<u64, Missing> {
+    pub(crate) fn u64(&self, pointer: &str) -> Result<u64, Missing> {
         let v = self.value(pointer)?;
         v.as_u64().ok_or_else(|| self.wrong(pointer, "a whole number of zero or more", v))
     }
 
-    pub fn opt_u64(&self, pointer: &str) -> Result<Option<u64>, Missing> {
+    pub(crate) fn opt_u64(&self, pointer: &str) -> Result<Option<u64>, Missing> {
         match self.optional(pointer) {
             None => Ok(None),
             Some(v) => v.as_u64().map(Some).ok_or_else(|| self.wrong(pointer, "a whole number of zero or more", v)),
         }
     }
 
-    pub fn opt_f64(&self, pointer: &str) -> Result<Option<f64>, Missing> {
+    pub(crate) fn opt_f64(&self, pointer: &str) -> Result<Option<f64>, Missing> {
         match self.optional(pointer) {
             None => Ok(None),
             Some(v) => v.as_f64().map(Some).ok_or_else(|| self.wrong(pointer, "a number", v)),
         }
     }
 
-    pub fn array(&self, pointer: &str) -> Result<&'a [Value], Missing> {
+    pub(crate) fn array(&self, pointer: &str) -> Result<&'a [Value], Missing> {
         let v = self.value(pointer)?;
         v.as_array().map(Vec::as_slice).ok_or_else(|| self.wrong(pointer, "an array", v))
     }
 
     /// A string field parsed into a closed vocabulary.
-    pub fn parse<T: FromStr>(&self, pointer: &str) -> Result<T, Missing>
+    pub(crate) fn parse<T: FromStr>(&self, pointer: &str) -> Result<T, Missing>
     where
         T::Err: fmt::Display,
     {
@@ -125,7 +125,7 @@ impl<'a> Reader<'a> {
         s.parse().map_err(|e: T::Err| self.missing(pointer, Problem::Invalid(e.to_string())))
     }
 
-    pub fn opt_parse<T: FromStr>(&self, pointer: &str) -> Result<Option<T>, Missing>
+    pub(crate) fn opt_parse<T: FromStr>(&self, pointer: &str) -> Result<Option<T>, Missing>
     where
         T::Err: fmt::Display,
     {
@@ -136,7 +136,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A reference to another record: its id, or a populated object with `_id`; `None` when unset.
-    pub fn reference(&self, pointer: &str) -> Result<Option<String>, Missing> {
+    pub(crate) fn reference(&self, pointer: &str) -> Result<Option<String>, Missing> {
         match self.optional(pointer) {
             None => Ok(None),
             Some(Value::String(id)) => Ok(Some(id.clone())),
@@ -148,7 +148,7 @@ impl<'a> Reader<'a> {
 
 impl ErrorBody {
     /// Reads an error body; `code` and `message` are required, the liveness extras are typed when present.
-    pub fn read(body: Option<&Value>) -> Result<ErrorBody, Missing> {
+    pub(crate) fn read(body: Option<&Value>) -> Result<ErrorBody, Missing> {
         let r = Reader::new("the error body", body)?;
         Ok(ErrorBody {
             code: r.str("/code")?.to_owned(),
@@ -173,7 +173,7 @@ pub struct RegistrationView {
 }
 
 impl RegistrationView {
-    pub fn read(what: &'static str, body: Option<&Value>) -> Result<RegistrationView, Missing> {
+    pub(crate) fn read(what: &'static str, body: Option<&Value>) -> Result<RegistrationView, Missing> {
         let r = Reader::new(what, body)?;
         Ok(RegistrationView {
             id: r.str("/data/_id")?.to_owned(),
@@ -202,7 +202,7 @@ pub struct CreditRecord {
 }
 
 impl CreditPage {
-    pub fn read(body: Option<&Value>) -> Result<CreditPage, Missing> {
+    pub(crate) fn read(body: Option<&Value>) -> Result<CreditPage, Missing> {
         let r = Reader::new("the credits list", body)?;
         let records = r
             .array("/data")?

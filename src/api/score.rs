@@ -20,8 +20,8 @@ pub enum ScoreError {
 }
 
 impl Score {
-    pub const ZERO: Score = Score(0);
-    pub const ONE: Score = Score(100);
+    pub(crate) const ZERO: Score = Score(0);
+    pub(crate) const ONE: Score = Score(100);
 
     /// Rounds to the nearest hundredth; NaN and values outside [0, 1] are errors.
     pub fn from_f64(value: f64) -> Result<Score, ScoreError> {
@@ -32,21 +32,21 @@ impl Score {
     }
 
     /// Clamps into [0, 1] first: for engines whose raw output may overshoot slightly.
-    pub fn saturating_from_f64(value: f64) -> Score {
+    pub(crate) fn saturating_from_f64(value: f64) -> Score {
         if value.is_nan() {
             return Score::ZERO;
         }
         Score((value.clamp(0.0, 1.0) * 100.0).round() as u8)
     }
 
-    pub fn from_hundredths(hundredths: u8) -> Result<Score, ScoreError> {
+    pub(crate) fn from_hundredths(hundredths: u8) -> Result<Score, ScoreError> {
         if hundredths > 100 {
             return Err(ScoreError::OutOfRange(f64::from(hundredths) / 100.0));
         }
         Ok(Score(hundredths))
     }
 
-    pub fn hundredths(self) -> u8 {
+    pub(crate) fn hundredths(self) -> u8 {
         self.0
     }
 
@@ -55,12 +55,12 @@ impl Score {
     }
 
     /// The documented pass rule of the liveness endpoints: strictly above the minimum.
-    pub fn passes(self, minimum: Score) -> bool {
+    pub(crate) fn passes(self, minimum: Score) -> bool {
         self > minimum
     }
 
     /// Shifts by `delta` hundredths, saturating at the ends of [0, 1].
-    pub fn shifted(self, delta: i16) -> Score {
+    pub(crate) fn shifted(self, delta: i16) -> Score {
         Score((i16::from(self.0) + delta).clamp(0, 100) as u8)
     }
 }

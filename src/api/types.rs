@@ -26,7 +26,7 @@ impl Os {
     pub const ALL: [Os; 3] = [Os::Desktop, Os::Ios, Os::Android];
     const ALLOWED: &'static str = "DESKTOP, IOS, ANDROID";
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Os::Desktop => "DESKTOP",
             Os::Ios => "IOS",
@@ -77,7 +77,7 @@ pub enum RegistrationStatus {
 }
 
 impl RegistrationStatus {
-    pub const ALL: [RegistrationStatus; 7] = [
+    pub(crate) const ALL: [RegistrationStatus; 7] = [
         RegistrationStatus::Started,
         RegistrationStatus::Ongoing,
         RegistrationStatus::Completed,
@@ -89,7 +89,7 @@ impl RegistrationStatus {
     const ALLOWED: &'static str =
         "STARTED, ONGOING, COMPLETED, COMPLETED_WITHOUT_KYC, FAILED, NEEDS_MANUAL_VERIFICATION, EXPIRED";
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RegistrationStatus::Started => "STARTED",
             RegistrationStatus::Ongoing => "ONGOING",
@@ -102,7 +102,7 @@ impl RegistrationStatus {
     }
 
     /// The endpoint page: "requires an active app registration session with status STARTED or ONGOING".
-    pub fn is_active(self) -> bool {
+    pub(crate) fn is_active(self) -> bool {
         matches!(self, RegistrationStatus::Started | RegistrationStatus::Ongoing)
     }
 }
@@ -133,14 +133,14 @@ pub enum CreditCategory {
 }
 
 impl CreditCategory {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CreditCategory::Purchase => "purchase",
             CreditCategory::Usage => "usage",
         }
     }
 
-    pub fn parse(s: &str) -> Option<CreditCategory> {
+    pub(crate) fn parse(s: &str) -> Option<CreditCategory> {
         s.parse().ok()
     }
 }

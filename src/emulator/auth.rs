@@ -21,7 +21,7 @@ use super::store;
 /// (`client`, `appRegistrationId`); the rest are our choice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RegistrationClaims {
+pub(crate) struct RegistrationClaims {
     pub client: String,
     pub app_registration_id: String,
     pub project: String,
@@ -33,11 +33,11 @@ pub struct RegistrationClaims {
 }
 
 /// Registration tokens live 30 days, like the vendor's client tokens.
-pub const TOKEN_LIFETIME_SECS: i64 = 30 * 24 * 3600;
+pub(crate) const TOKEN_LIFETIME_SECS: i64 = 30 * 24 * 3600;
 
 /// Why a presented token was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenRejection {
+pub(crate) enum TokenRejection {
     Missing,
     Malformed,
     BadSignature,
@@ -46,7 +46,7 @@ pub enum TokenRejection {
 }
 
 impl TokenRejection {
-    pub fn into_api_error(self) -> ApiError {
+    pub(crate) fn into_api_error(self) -> ApiError {
         match self {
             TokenRejection::Expired => ApiError::token_expired(),
             _ => ApiError::unauthorized(),
@@ -63,7 +63,7 @@ pub struct Keys {
 
 impl Keys {
     /// `ignore_expiry` is the `ignore-token-expiry` deviation, never the default.
-    pub fn from_secret(secret: &[u8], ignore_expiry: bool) -> Keys {
+    pub(crate) fn from_secret(secret: &[u8], ignore_expiry: bool) -> Keys {
         super::jwt_ring::install();
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
@@ -73,11 +73,11 @@ impl Keys {
         Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation }
     }
 
-    pub fn mint(&self, claims: &RegistrationClaims) -> Result<String, jsonwebtoken::errors::Error> {
+    pub(crate) fn mint(&self, claims: &RegistrationClaims) -> Result<String, jsonwebtoken::errors::Error> {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
     }
 
-    pub fn verify(&self, token: &str) -> Result<RegistrationClaims, TokenRejection> {
+    pub(crate) fn verify(&self, token: &str) -> Result<RegistrationClaims, TokenRejection> {
         jsonwebtoken::decode::<RegistrationClaims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
@@ -90,7 +90,7 @@ impl Keys {
 }
 
 /// The token after `Bearer ` (scheme case-insensitive, as RFC 7235 says).
-pub fn bearer(parts: &Parts) -> Result<&str, TokenRejection> {
+pub(crate) fn bearer(parts: &Parts) -> Result<&str, TokenRejection> {
     let value = parts.headers.get(AUTHORIZATION).ok_or(TokenRejection::Missing)?;
     let value = value.to_str().map_err(|_| TokenRejection::Malformed)?;
     let (scheme, token) = value.split_once(' ').ok_or(TokenRejection::Malformed)?;
@@ -105,13 +105,13 @@ pub fn bearer(parts: &Parts) -> Result<&str, TokenRejection> {
 }
 
 /// A caller holding a valid App Registration token.
-pub struct RegistrationAuth(pub RegistrationClaims);
+pub(crate) struct RegistrationAuth(pub RegistrationClaims);
 
 /// A caller holding a client token; the value is the client id.
-pub struct ClientAuth(pub String);
+pub(crate) struct ClientAuth(pub String);
 
 /// Either kind of caller, for routes both may read.
-pub enum AnyAuth {
+pub(crate) enum AnyAuth {
     Client(String),
     Registration(RegistrationClaims),
 }

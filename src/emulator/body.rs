@@ -15,7 +15,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Vis
 use super::error::ApiError;
 
 /// The raw bytes of a JSON request, after the content-type and size checks.
-pub struct JsonBytes(pub Bytes);
+pub(crate) struct JsonBytes(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for JsonBytes {
     type Rejection = ApiError;
@@ -44,7 +44,7 @@ fn is_json(content_type: Option<&str>) -> bool {
 
 /// Decodes a JSON object into `T`. `T` should hold its fields as `Option<serde_json::Value>` so that
 /// type errors are reported by the handler with the field's name, Joi-style.
-pub fn parse_object<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_object<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     if first != Some(&b'{') {
         return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
@@ -70,7 +70,7 @@ fn duplicate_field(message: &str) -> Option<&str> {
 /// `Value` only to refuse the request for another field was a fifth of the rejected-input path.
 /// A JSON `null` is not a field: as `Option<Field>` it reads as absent, as serde does for `Value`.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Field<'a> {
+pub(crate) enum Field<'a> {
     Text(Cow<'a, str>),
     Other(&'static str),
 }
@@ -121,7 +121,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Field<'a> {
 }
 
 /// The type of a JSON value in Joi's words, for "must be a string" style messages.
-pub fn json_type(v: &serde_json::Value) -> &'static str {
+pub(crate) fn json_type(v: &serde_json::Value) -> &'static str {
     match v {
         serde_json::Value::Null => "null",
         serde_json::Value::Bool(_) => "boolean",

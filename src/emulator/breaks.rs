@@ -21,7 +21,7 @@ pub const SUCCEEDING: &[&str] = &[
 
 /// Every behaviour that meets a MissingParameter from body validation (an undecodable image is
 /// refused later, in other code).
-pub const MISSING_PARAMETER: &[&str] = &[
+pub(crate) const MISSING_PARAMETER: &[&str] = &[
     "input::INPUT-DATA-URI-EMPTY",
     "input::INPUT-DATA-URI-MEDIA-TYPE",
     "input::INPUT-DATA-URI-NO-BASE64-MARKER",

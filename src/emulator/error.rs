@@ -11,7 +11,7 @@ use super::store::StoreError;
 use crate::api::{ErrorBody, ErrorCode};
 
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     pub status: StatusCode,
     /// Boxed: errors travel through every handler's `Result`, and the body is the large part.
     pub body: Box<ErrorBody>,
@@ -20,38 +20,38 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, body: ErrorBody) -> ApiError {
+    pub(crate) fn new(status: StatusCode, body: ErrorBody) -> ApiError {
         ApiError { status, body: Box::new(body), retry_after: None }
     }
 
     /// `<status>:<code>[@detail]` bodies.
-    pub fn prefixed(status: StatusCode, code: ErrorCode, detail: Option<&str>) -> ApiError {
+    pub(crate) fn prefixed(status: StatusCode, code: ErrorCode, detail: Option<&str>) -> ApiError {
         ApiError::new(status, ErrorBody::prefixed(status.as_u16(), code, detail))
     }
 
-    pub fn unauthorized() -> ApiError {
+    pub(crate) fn unauthorized() -> ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, ErrorBody::plain(ErrorCode::Unauthorized, "Authentication required"))
     }
 
-    pub fn token_expired() -> ApiError {
+    pub(crate) fn token_expired() -> ApiError {
         ApiError::new(StatusCode::FORBIDDEN, ErrorBody::plain(ErrorCode::Forbidden, "token_expired"))
     }
 
     /// A valid token of the wrong kind (a client token where a registration token is needed, or the
     /// reverse); the wording is the vendor's app-login `token_not_right`.
-    pub fn token_not_right() -> ApiError {
+    pub(crate) fn token_not_right() -> ApiError {
         ApiError::new(StatusCode::FORBIDDEN, ErrorBody::plain(ErrorCode::Forbidden, "token_not_right"))
     }
 
-    pub fn missing_parameter(message: impl Into<String>) -> ApiError {
+    pub(crate) fn missing_parameter(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::CONFLICT, ErrorBody::plain(ErrorCode::MissingParameter, message))
     }
 
-    pub fn registration_not_found() -> ApiError {
+    pub(crate) fn registration_not_found() -> ApiError {
         ApiError::prefixed(StatusCode::NOT_FOUND, ErrorCode::AppRegistrationNotFound, None)
     }
 
-    pub fn not_found(what: &str) -> ApiError {
+    pub(crate) fn not_found(what: &str) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, ErrorBody::plain(ErrorCode::NotFound, format!("{what}_not_found")))
     }
 
@@ -60,15 +60,15 @@ impl ApiError {
         ApiError::new(status, ErrorBody::plain(code, format!("{}:{token}", status.as_u16())))
     }
 
-    pub fn bad_request(token: &str) -> ApiError {
+    pub(crate) fn bad_request(token: &str) -> ApiError {
         ApiError::hardening(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, token)
     }
 
-    pub fn payload_too_large() -> ApiError {
+    pub(crate) fn payload_too_large() -> ApiError {
         ApiError::hardening(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge, "payload_too_large")
     }
 
-    pub fn unsupported_media_type() -> ApiError {
+    pub(crate) fn unsupported_media_type() -> ApiError {
         ApiError::hardening(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
@@ -76,17 +76,17 @@ impl ApiError {
         )
     }
 
-    pub fn method_not_allowed() -> ApiError {
+    pub(crate) fn method_not_allowed() -> ApiError {
         ApiError::hardening(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed, "method_not_allowed")
     }
 
-    pub fn route_not_found() -> ApiError {
+    pub(crate) fn route_not_found() -> ApiError {
         ApiError::hardening(StatusCode::NOT_FOUND, ErrorCode::NotFound, "route_not_found")
     }
 
     /// The documented rate limit, in the restify shape of the vendor's other errors (its 429 body is
     /// undocumented), with `Retry-After`.
-    pub fn rate_limited(retry_after: u64) -> ApiError {
+    pub(crate) fn rate_limited(retry_after: u64) -> ApiError {
         let body = ErrorBody {
             code: "RateLimitExceeded".into(),
             message: "429:RateLimitExceeded".into(),
@@ -95,7 +95,7 @@ impl ApiError {
         ApiError { retry_after: Some(retry_after), ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, body) }
     }
 
-    pub fn payment_required() -> ApiError {
+    pub(crate) fn payment_required() -> ApiError {
         ApiError::new(
             StatusCode::PAYMENT_REQUIRED,
             ErrorBody::plain(ErrorCode::PaymentRequired, "402:insufficient_credits"),
@@ -105,7 +105,7 @@ impl ApiError {
 
 impl ApiError {
     /// The vendor's generic 500 body; the cause is logged by the caller, never sent.
-    pub fn internal() -> ApiError {
+    pub(crate) fn internal() -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorBody { code: "ERROR".into(), ..ErrorBody::plain(ErrorCode::BadRequest, "internal_error") },

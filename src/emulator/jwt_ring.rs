@@ -63,7 +63,7 @@ static PROVIDER: CryptoProvider = CryptoProvider {
 
 /// Makes the HS256-on-ring provider jsonwebtoken's process default. Idempotent; must run before the
 /// first token is minted or verified (the emulator's key set calls it).
-pub fn install() {
+pub(crate) fn install() {
     static ONCE: Once = Once::new();
     // Refused only if another provider was installed first: that one then signs HS256 the same way.
     ONCE.call_once(|| _ = PROVIDER.install_default());

@@ -15,7 +15,7 @@ pub enum Assessment {
 }
 
 /// Largest accepted side of a decoded image, in pixels.
-pub const MAX_SIDE: u32 = 4096;
+pub(crate) const MAX_SIDE: u32 = 4096;
 
 /// A decoded image and the digest reports name it by.
 pub struct DecodedImage {
@@ -38,7 +38,7 @@ pub enum ImageError {
 
 /// How strictly image bytes are read; anything but the default is a deviation of the self-test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DecodeRules {
+pub(crate) struct DecodeRules {
     /// The bytes must be what the data URI says they are (`sniff-image-type` turns it off).
     pub trust_label: bool,
     /// A JPEG must end with its End Of Image marker (`accept-truncated-image` turns it off).
@@ -56,7 +56,7 @@ pub fn decode(uri: &DataUri) -> Result<DecodedImage, ImageError> {
     decode_with(uri, DecodeRules::default())
 }
 
-pub fn decode_with(uri: &DataUri, rules: DecodeRules) -> Result<DecodedImage, ImageError> {
+pub(crate) fn decode_with(uri: &DataUri, rules: DecodeRules) -> Result<DecodedImage, ImageError> {
     let actual = match image::guess_format(&uri.bytes) {
         Ok(ImageFormat::Jpeg) => ImageMediaType::Jpeg,
         Ok(ImageFormat::Png) => ImageMediaType::Png,

@@ -4,19 +4,19 @@
 //! Where the vendor's documentation is silent it follows the decisions listed in the README; each of
 //! them is an *inferred* behaviour. Its liveness engine is a test double, not a security control.
 
-pub mod auth;
-pub mod body;
+pub(crate) mod auth;
+pub(crate) mod body;
 pub mod breaks;
-pub mod deviation;
-pub mod error;
-pub mod handlers;
-pub mod jwt_ring;
+pub(crate) mod deviation;
+pub(crate) mod error;
+pub(crate) mod handlers;
+pub(crate) mod jwt_ring;
 pub mod liveness;
-pub mod model;
+pub(crate) mod model;
 pub mod noise;
 pub mod pad;
-pub mod routes;
-pub mod state;
+pub(crate) mod routes;
+pub(crate) mod state;
 pub mod store;
 
 use std::future::Future;

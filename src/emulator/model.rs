@@ -8,20 +8,20 @@ use crate::api::{Os, RegistrationStatus, Score};
 
 /// Search mode of a project flow's liveness settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SearchMode {
+pub(crate) enum SearchMode {
     Fast,
     Accurate,
 }
 
 impl SearchMode {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SearchMode::Fast => "FAST",
             SearchMode::Accurate => "ACCURATE",
         }
     }
 
-    pub fn parse(s: &str) -> Option<SearchMode> {
+    pub(crate) fn parse(s: &str) -> Option<SearchMode> {
         match s {
             "FAST" => Some(SearchMode::Fast),
             "ACCURATE" => Some(SearchMode::Accurate),
@@ -32,7 +32,7 @@ impl SearchMode {
 
 /// The liveness part of an onboarding project flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LivenessSettings {
+pub(crate) struct LivenessSettings {
     pub min_score: Score,
     pub search_mode: SearchMode,
     pub search_min_score: Score,
@@ -41,7 +41,7 @@ pub struct LivenessSettings {
 
 impl LivenessSettings {
     /// The endpoint page's defaults (0.6, ACCURATE, 0.9) and the front end's attempt limit (3).
-    pub fn documented_defaults() -> LivenessSettings {
+    pub(crate) fn documented_defaults() -> LivenessSettings {
         LivenessSettings {
             min_score: Score::from_hundredths(60).unwrap_or(Score::ZERO),
             search_mode: SearchMode::Accurate,
@@ -52,7 +52,7 @@ impl LivenessSettings {
 }
 
 #[derive(Debug, Clone)]
-pub struct Project {
+pub(crate) struct Project {
     pub id: String,
     pub client: String,
     pub name: String,
@@ -62,7 +62,7 @@ pub struct Project {
 }
 
 impl Project {
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "_id": self.id,
             "client": self.client,
@@ -76,7 +76,7 @@ impl Project {
 }
 
 #[derive(Debug, Clone)]
-pub struct ProjectFlow {
+pub(crate) struct ProjectFlow {
     pub id: String,
     pub client: String,
     pub project: String,
@@ -89,7 +89,7 @@ pub struct ProjectFlow {
 impl ProjectFlow {
     /// Both the v3 `liveness` block and the v2 `onboardingSettings.liveness` block, because the
     /// vendor's front end reads either.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let l = &self.liveness;
         json!({
             "_id": self.id,
@@ -121,7 +121,7 @@ impl ProjectFlow {
 }
 
 #[derive(Debug, Clone)]
-pub struct Registration {
+pub(crate) struct Registration {
     pub id: String,
     pub client: String,
     pub project: String,
@@ -146,13 +146,13 @@ pub struct Registration {
 }
 
 impl Registration {
-    pub fn remaining_attempts(&self) -> u32 {
+    pub(crate) fn remaining_attempts(&self) -> u32 {
         self.attempt_limit.saturating_sub(self.failed_attempts)
     }
 
     /// Exactly the keys of the endpoint page's 200 example, in its order; absent contact fields are
     /// left out rather than sent as null.
-    pub fn to_documented_json(&self) -> Value {
+    pub(crate) fn to_documented_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("_id".into(), json!(self.id));
         m.insert("client".into(), json!(self.client));
@@ -172,7 +172,7 @@ impl Registration {
     }
 
     /// The fuller object of the retrieve and create pages.
-    pub fn to_full_json(&self) -> Value {
+    pub(crate) fn to_full_json(&self) -> Value {
         let mut v = self.to_documented_json();
         if let Value::Object(m) = &mut v {
             insert_some(m, "fullName", &self.full_name);
@@ -193,7 +193,7 @@ fn insert_some(m: &mut Map<String, Value>, key: &str, value: &Option<String>) {
 }
 
 #[derive(Debug, Clone)]
-pub struct InformationValidation {
+pub(crate) struct InformationValidation {
     pub id: String,
     pub full_name: Option<String>,
     pub first_name: Option<String>,
@@ -201,7 +201,7 @@ pub struct InformationValidation {
 }
 
 impl InformationValidation {
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "_id": self.id,
             "fullName": self.full_name,
@@ -212,7 +212,7 @@ impl InformationValidation {
 }
 
 #[derive(Debug, Clone)]
-pub struct Person {
+pub(crate) struct Person {
     pub id: String,
     pub client: String,
     pub name: String,
@@ -225,7 +225,7 @@ pub struct Person {
 }
 
 impl Person {
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "_id": self.id,
             "client": self.client,
@@ -241,7 +241,7 @@ impl Person {
 }
 
 #[derive(Debug, Clone)]
-pub struct BiometricValidation {
+pub(crate) struct BiometricValidation {
     pub id: String,
     pub client: String,
     pub project: String,
@@ -260,7 +260,7 @@ pub struct BiometricValidation {
 impl BiometricValidation {
     /// The score sits both at the top level (where the vendor's front end reads it) and in
     /// `biometricData` (where the object page documents it).
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         json!({
             "_id": self.id,
             "client": self.client,
@@ -287,7 +287,7 @@ impl BiometricValidation {
 }
 
 #[derive(Debug, Clone)]
-pub struct Credit {
+pub(crate) struct Credit {
     pub id: String,
     pub client: String,
     pub amount: i64,
@@ -303,7 +303,7 @@ pub use crate::api::CreditCategory;
 impl Credit {
     /// A usage record names the validation it paid for (`biometricValidation`), an emulator addition
     /// the suite's credit checks use where a target offers it.
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut v = json!({
             "_id": self.id,
             "client": self.client,

@@ -20,7 +20,7 @@ pub struct ScoreNoise {
 }
 
 impl ScoreNoise {
-    pub fn is_none(&self) -> bool {
+    pub(crate) fn is_none(&self) -> bool {
         self.sd == 0.0 && self.shift == 0.0
     }
 

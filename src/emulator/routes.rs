@@ -18,7 +18,7 @@ use super::handlers::{biometric, catalog, credits, provider_states, registration
 use super::state::AppState;
 
 /// The emulator's whole HTTP surface.
-pub fn app(state: AppState) -> Router {
+pub(crate) fn app(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/v2/projects", get(catalog::list_projects))
         .route("/v2/project-flows", get(catalog::list_flows))

@@ -9,7 +9,7 @@ use super::liveness::LivenessEngine;
 use super::store::Store;
 
 /// Largest request body accepted before answering 413. A 4096x4096 JPEG selfie stays well below it.
-pub const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
+pub(crate) const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
 
 /// How the emulator is started.
 #[derive(Debug, Clone)]
@@ -67,12 +67,12 @@ pub struct ValidationWindow {
 }
 
 impl AppState {
-    pub fn deviates(&self, d: Deviation) -> bool {
+    pub(crate) fn deviates(&self, d: Deviation) -> bool {
         self.config.deviations.contains(&d)
     }
 
     /// The engine's score after the configured noise and shift, for the `n`-th presentation of an image.
-    pub fn perturb(&self, score: crate::api::Score, digest: &str) -> crate::api::Score {
+    pub(crate) fn perturb(&self, score: crate::api::Score, digest: &str) -> crate::api::Score {
         let noise = self.config.score_noise;
         if noise.is_none() {
             return score;
@@ -88,7 +88,7 @@ impl AppState {
 
     /// Counts a validation request of `project`; when the window is full, the seconds until a slot
     /// frees (for `Retry-After`).
-    pub fn throttle(&self, project: &str) -> Option<u64> {
+    pub(crate) fn throttle(&self, project: &str) -> Option<u64> {
         let (limit, window) = self.config.validation_limit?;
         let now = std::time::Instant::now();
         let mut w = self.window.lock().unwrap_or_else(|p| p.into_inner());
@@ -106,7 +106,7 @@ impl AppState {
     }
 
     /// The body limit in force (none worth the name under `no-body-limit`).
-    pub fn body_limit(&self) -> usize {
+    pub(crate) fn body_limit(&self) -> usize {
         if self.deviates(Deviation::NoBodyLimit) { 64 * 1024 * 1024 } else { self.config.body_limit }
     }
 }

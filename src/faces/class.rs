@@ -38,7 +38,7 @@ pub enum Species {
 }
 
 impl Species {
-    pub const ALL: [Species; 6] = [
+    pub(crate) const ALL: [Species; 6] = [
         Species::ScreenReplay,
         Species::Print,
         Species::CutOut,
@@ -47,7 +47,7 @@ impl Species {
         Species::Injection,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Species::ScreenReplay => "screen_replay",
             Species::Print => "print",

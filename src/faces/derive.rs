@@ -35,14 +35,14 @@ pub(crate) fn clamp8(v: f32) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 
-pub fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
+pub(crate) fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
     let mut out = Vec::new();
     // Encoding an in-memory RGB buffer cannot fail short of running out of memory.
     let _ = JpegEncoder::new_with_quality(&mut out, quality).encode_image(img);
     out
 }
 
-pub fn encode_png(img: &RgbImage) -> Vec<u8> {
+pub(crate) fn encode_png(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png);
     out
@@ -56,7 +56,7 @@ pub(crate) fn working_copy(img: &DynamicImage) -> RgbImage {
 
 /// A photo shown on a screen and captured again: pixel grid, moiré, gamma lift, blue cast, glare,
 /// a dark bezel, JPEG at quality 60.
-pub fn screen_replay(img: &DynamicImage) -> Vec<u8> {
+pub(crate) fn screen_replay(img: &DynamicImage) -> Vec<u8> {
     encode_jpeg(&on_screen(&working_copy(img)), 60)
 }
 
@@ -96,7 +96,7 @@ pub(crate) fn on_screen(src: &RgbImage) -> RgbImage {
 
 /// A photo printed on paper and captured again: halftone dots, crushed contrast, a warm cast, paper
 /// grain, a paper border, JPEG at quality 70.
-pub fn print_attack(img: &DynamicImage, seed: u64) -> Vec<u8> {
+pub(crate) fn print_attack(img: &DynamicImage, seed: u64) -> Vec<u8> {
     let out = printed(&working_copy(img), seed);
     let (w, h) = out.dimensions();
     let border = (0.05 * w.max(h) as f32) as u32;
@@ -129,7 +129,7 @@ pub(crate) fn printed(src: &RgbImage, seed: u64) -> RgbImage {
 }
 
 /// The whole photo shrunk to a fifth and centred on a grey canvas of the original size.
-pub fn face_too_small(img: &DynamicImage) -> Vec<u8> {
+pub(crate) fn face_too_small(img: &DynamicImage) -> Vec<u8> {
     let src = working_copy(img);
     let (w, h) = src.dimensions();
     let small = imageops::resize(&src, (w / 5).max(1), (h / 5).max(1), FilterType::Triangle);
@@ -139,7 +139,7 @@ pub fn face_too_small(img: &DynamicImage) -> Vec<u8> {
 }
 
 /// The photo cropped so the face's box starts two pixels from the left edge.
-pub fn face_at_border(img: &DynamicImage, face_x: f64) -> Vec<u8> {
+pub(crate) fn face_at_border(img: &DynamicImage, face_x: f64) -> Vec<u8> {
     let src = working_copy(img);
     let (w, h) = src.dimensions();
     let scale = f64::from(w) / f64::from(img.width());
@@ -149,7 +149,7 @@ pub fn face_at_border(img: &DynamicImage, face_x: f64) -> Vec<u8> {
 }
 
 /// Two photos side by side at the same height: two faces in one picture.
-pub fn several_faces(a: &DynamicImage, b: &DynamicImage) -> Vec<u8> {
+pub(crate) fn several_faces(a: &DynamicImage, b: &DynamicImage) -> Vec<u8> {
     let height = 480;
     let a = a.resize(10_000, height, FilterType::Triangle).to_rgb8();
     let b = b.resize(10_000, height, FilterType::Triangle).to_rgb8();
@@ -160,7 +160,7 @@ pub fn several_faces(a: &DynamicImage, b: &DynamicImage) -> Vec<u8> {
 }
 
 /// Under-exposed: every channel scaled to a fifth.
-pub fn dark(img: &DynamicImage) -> Vec<u8> {
+pub(crate) fn dark(img: &DynamicImage) -> Vec<u8> {
     let mut src = working_copy(img);
     for p in src.pixels_mut() {
         p.0 = p.0.map(|c| c / 5);
@@ -169,7 +169,7 @@ pub fn dark(img: &DynamicImage) -> Vec<u8> {
 }
 
 /// Out of focus: a Gaussian blur of 6 % of the shorter side.
-pub fn blurred(img: &DynamicImage) -> Vec<u8> {
+pub(crate) fn blurred(img: &DynamicImage) -> Vec<u8> {
     let src = working_copy(img);
     let sigma = 0.06 * src.width().min(src.height()) as f32;
     encode_jpeg(&imageops::blur(&src, sigma), 90)

@@ -5,8 +5,8 @@
 
 mod class;
 pub mod derive;
-pub mod species;
-pub mod vary;
+pub(crate) mod species;
+pub(crate) mod vary;
 
 use std::fmt;
 
@@ -18,7 +18,7 @@ use crate::api::{DataUri, ImageMediaType, QualityCode};
 pub use class::{Class, Expected, FixtureSet, Species};
 
 /// The manifest, embedded.
-pub const MANIFEST: &str = include_str!("../../fixtures/manifest.json");
+pub(crate) const MANIFEST: &str = include_str!("../../fixtures/manifest.json");
 
 /// The photos the manifest lists, embedded so the binary carries its own fixture set.
 const SOURCES: &[(&str, &[u8])] = &[
@@ -54,11 +54,11 @@ impl fmt::Debug for Fixture {
 }
 
 impl Fixture {
-    pub fn sha256(&self) -> String {
+    pub(crate) fn sha256(&self) -> String {
         Sha256::digest(&self.bytes).iter().map(|b| format!("{b:02x}")).collect()
     }
 
-    pub fn data_uri(&self) -> String {
+    pub(crate) fn data_uri(&self) -> String {
         DataUri::new(self.media_type, self.bytes.clone()).encode()
     }
 }
@@ -128,12 +128,12 @@ fn media_type(bytes: &[u8]) -> ImageMediaType {
 }
 
 /// A source photo's embedded bytes, by manifest id.
-pub fn source(id: &str) -> Option<&'static [u8]> {
+pub(crate) fn source(id: &str) -> Option<&'static [u8]> {
     SOURCES.iter().find(|(i, _)| *i == id).map(|(_, b)| *b)
 }
 
 /// The bona fide photos the attacks and re-encodings are derived from.
-pub const BONA_FIDE: [&str; 7] = ["astronaut", "camera", "grace_hopper", "obama", "biden", "obama2", "obama3"];
+pub(crate) const BONA_FIDE: [&str; 7] = ["astronaut", "camera", "grace_hopper", "obama", "biden", "obama2", "obama3"];
 
 /// A photo's face box, from the manifest's annotation.
 fn face_of(id: &str) -> Option<FaceRegion> {
@@ -141,7 +141,7 @@ fn face_of(id: &str) -> Option<FaceRegion> {
 }
 
 /// The morphs: each pair of different people of one half of the set, the first the base.
-pub const MORPHS: [(&str, &str); 6] = [
+pub(crate) const MORPHS: [(&str, &str); 6] = [
     ("grace_hopper", "obama"),
     ("grace_hopper", "obama2"),
     ("grace_hopper", "obama3"),
@@ -265,7 +265,7 @@ pub fn build() -> Vec<Fixture> {
 /// The attack presentations of the set (print, then screen replay, for each bona fide face in turn),
 /// derived one at a time as they are asked for: a behaviour that stops at the first refused attack
 /// pays for no more than it shows.
-pub fn attack_presentations() -> impl Iterator<Item = Fixture> {
+pub(crate) fn attack_presentations() -> impl Iterator<Item = Fixture> {
     BONA_FIDE.iter().enumerate().flat_map(|(seed, id)| {
         let img = source(id).and_then(|b| image::load_from_memory(b).ok());
         let print = img.clone().map(|img| {
@@ -285,7 +285,7 @@ pub fn attack_presentations() -> impl Iterator<Item = Fixture> {
 }
 
 /// The set of the person a fixture shows, from the manifest entry of the photo it is derived from.
-pub fn set_of(id: &str) -> Option<FixtureSet> {
+pub(crate) fn set_of(id: &str) -> Option<FixtureSet> {
     let source = id.split(['/', '+']).next().unwrap_or(id);
     parsed()?.fixtures.iter().find(|f| f.id == source)?.set
 }

@@ -27,7 +27,7 @@ fn in_ellipse(x: f64, y: f64, x0: f64, y0: f64, w: f64, h: f64) -> bool {
 /// wearer's own eyes show through, held over the real head: the background, hair and shoulders are
 /// live, the face is paper. The print is made a tenth larger than the camera sees it (as a print
 /// attack's paper, border included, is), so its halftone reaches the camera resampled. JPEG at quality 85.
-pub fn cut_out(img: &DynamicImage, face: FaceRegion, seed: u64) -> Vec<u8> {
+pub(crate) fn cut_out(img: &DynamicImage, face: FaceRegion, seed: u64) -> Vec<u8> {
     let live = working_copy(img);
     let (w, h) = live.dimensions();
     let large = imageops::resize(&live, w + w / 10, h + h / 10, FilterType::Triangle);
@@ -50,7 +50,7 @@ pub fn cut_out(img: &DynamicImage, face: FaceRegion, seed: u64) -> Vec<u8> {
 
 /// A frame of a video of the person, played on a screen and filmed: the screen's grid, moiré and glare,
 /// a horizontal motion blur of 4 to 8 pixels (the phone moves), and compression at JPEG quality 35.
-pub fn video_replay(img: &DynamicImage, seed: u64) -> Vec<u8> {
+pub(crate) fn video_replay(img: &DynamicImage, seed: u64) -> Vec<u8> {
     let frame = on_screen(&working_copy(img));
     let length = 4 + (SplitMix(seed).next_f32() * 5.0) as u32;
     encode_jpeg(&motion_blur(&frame, length.min(8)), 35)
@@ -77,7 +77,12 @@ fn motion_blur(src: &RgbImage, length: u32) -> RgbImage {
 /// Two people blended into one face: the partner's photo scaled and moved so its face box lies on the
 /// base's, then mixed half and half inside the base's frame (a morph as a fraudster makes one for a
 /// document, without landmark warping). JPEG at quality 90.
-pub fn morph(base: &DynamicImage, base_face: FaceRegion, partner: &DynamicImage, partner_face: FaceRegion) -> Vec<u8> {
+pub(crate) fn morph(
+    base: &DynamicImage,
+    base_face: FaceRegion,
+    partner: &DynamicImage,
+    partner_face: FaceRegion,
+) -> Vec<u8> {
     let a = working_copy(base);
     let fa = scaled(base_face, base, &a);
     let k = fa.width / partner_face.width;
@@ -99,7 +104,7 @@ pub fn morph(base: &DynamicImage, base_face: FaceRegion, partner: &DynamicImage,
 /// An image fed to the application instead of the camera's stream, with the camera's traces removed:
 /// sensor noise and compression blocks smoothed away (a Gaussian of 1.2 pixels), edges restored with an
 /// unsharp mask, the colours a touch more saturated, delivered losslessly as PNG.
-pub fn injection(img: &DynamicImage) -> Vec<u8> {
+pub(crate) fn injection(img: &DynamicImage) -> Vec<u8> {
     let smooth = imageops::blur(&working_copy(img), 1.2);
     let sharp = imageops::unsharpen(&smooth, 1.5, 4);
     let out = RgbImage::from_fn(sharp.width(), sharp.height(), |x, y| {

@@ -9,7 +9,7 @@ use super::derive::{SplitMix, clamp8, encode_jpeg, working_copy};
 
 /// The variations, in the order the set lists them; the recipe name is the fixture id's suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Variation {
+pub(crate) enum Variation {
     Lighting,
     Rotation,
     Scale,
@@ -17,10 +17,10 @@ pub enum Variation {
 }
 
 impl Variation {
-    pub const ALL: [Variation; 4] =
+    pub(crate) const ALL: [Variation; 4] =
         [Variation::Lighting, Variation::Rotation, Variation::Scale, Variation::SensorNoise];
 
-    pub fn recipe(self) -> &'static str {
+    pub(crate) fn recipe(self) -> &'static str {
         match self {
             Variation::Lighting => "lighting",
             Variation::Rotation => "rotation",
@@ -30,7 +30,7 @@ impl Variation {
     }
 
     /// The variation of a photo, as a JPEG at quality 90 (what a phone stores).
-    pub fn apply(self, img: &DynamicImage, seed: u64) -> Vec<u8> {
+    pub(crate) fn apply(self, img: &DynamicImage, seed: u64) -> Vec<u8> {
         // One generator per (face, variation), so adding a variation changes no other fixture.
         let mut rng = SplitMix(seed.wrapping_mul(31).wrapping_add(self as u64 + 1));
         let src = working_copy(img);

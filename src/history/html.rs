@@ -79,7 +79,7 @@ fn chart(
     svg
 }
 
-pub fn render(h: &History) -> String {
+pub(crate) fn render(h: &History) -> String {
     let mut page = String::from(
         "<!doctype html><html><head><meta charset='utf-8'><title>verifik-conformance history</title><style>body{font-family:sans-serif;margin:2em;max-width:70em}td,th{border:1px solid #ccc;padding:2px 6px;font-size:12px}table{border-collapse:collapse}.fail{background:#f4c7c3}.known{background:#fce8b2}.warn{background:#fff3c4}.pass{background:#d9ead3}.skipped,.absent{background:#eee}.flip{outline:2px solid #c22}.alarm{color:#a00;font-weight:bold}</style></head><body><h1>History</h1>",
     );

@@ -6,7 +6,7 @@
 //! whose verdict changes, are marked; the latest run leaving the band, or a behaviour failing in the
 //! latest run that passed in the one before, is what makes the command exit 1.
 
-pub mod html;
+pub(crate) mod html;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,9 +17,9 @@ use statrs::statistics::{Data, Median, Statistics};
 use crate::liveness::record::{Decision, RunFile};
 
 /// The summary's format.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 /// The narrowest half-width of a band: a reference window of identical medians still allows this.
-pub const MIN_HALF_WIDTH: f64 = 0.01;
+pub(crate) const MIN_HALF_WIDTH: f64 = 0.01;
 
 /// One run, as the page names it.
 #[derive(Debug, Clone, Serialize)]
@@ -199,7 +199,7 @@ pub fn build(paths: &[PathBuf], reference: usize) -> Result<History, String> {
 
 /// The band of a reference window: its mean ± 3 sample standard deviations, at least
 /// ± [`MIN_HALF_WIDTH`]; none for an empty window.
-pub fn band(window: &[f64]) -> Option<[f64; 2]> {
+pub(crate) fn band(window: &[f64]) -> Option<[f64; 2]> {
     if window.is_empty() {
         return None;
     }

@@ -27,7 +27,7 @@ pub enum ErrorCause {
 }
 
 impl ErrorCause {
-    pub fn of_status(status: reqwest::StatusCode) -> ErrorCause {
+    pub(crate) fn of_status(status: reqwest::StatusCode) -> ErrorCause {
         match status.as_u16() {
             500..=599 => ErrorCause::ServerError,
             401 | 403 => ErrorCause::Unauthorized,
@@ -36,7 +36,7 @@ impl ErrorCause {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             ErrorCause::Transport => "no answer (transport)",
             ErrorCause::ServerError => "5xx",

@@ -19,7 +19,7 @@ pub struct OperatingPoint {
 }
 
 /// Every operating point: thresholds at 0 and at each distinct disclosed score, in rising order.
-pub fn sweep(bona: &[f64], attacks: &BTreeMap<String, Vec<f64>>) -> Vec<OperatingPoint> {
+pub(crate) fn sweep(bona: &[f64], attacks: &BTreeMap<String, Vec<f64>>) -> Vec<OperatingPoint> {
     if bona.is_empty() || attacks.values().all(Vec::is_empty) {
         return Vec::new();
     }
@@ -49,7 +49,7 @@ pub enum BpcerAt {
     NotEstimable { needed: u64, fewest: u64, species: String },
 }
 
-pub fn bpcer_at(points: &[OperatingPoint], attacks: &BTreeMap<String, Vec<f64>>, x: u64) -> Option<BpcerAt> {
+pub(crate) fn bpcer_at(points: &[OperatingPoint], attacks: &BTreeMap<String, Vec<f64>>, x: u64) -> Option<BpcerAt> {
     let (species, fewest) = attacks.iter().map(|(s, a)| (s.clone(), a.len() as u64)).min_by_key(|(_, n)| *n)?;
     if fewest < x {
         return Some(BpcerAt::NotEstimable { needed: x, fewest, species });
@@ -64,10 +64,10 @@ pub fn bpcer_at(points: &[OperatingPoint], attacks: &BTreeMap<String, Vec<f64>>,
 
 /// Attacks per species that bring the upper end of the 95 % interval of 0 accepted to about 2.4 %,
 /// iBeta's level-1 sample.
-pub const CLAIM_SAMPLE: u64 = 150;
+pub(crate) const CLAIM_SAMPLE: u64 = 150;
 
 /// What each species' count can and cannot claim, in words.
-pub fn claims(apcer: &BTreeMap<String, stats::Rate>) -> Vec<String> {
+pub(crate) fn claims(apcer: &BTreeMap<String, stats::Rate>) -> Vec<String> {
     let target = stats::clopper_pearson(0, CLAIM_SAMPLE, 0.05).map_or(0.0, |r| r.high);
     apcer
         .iter()

@@ -3,8 +3,8 @@
 //! runs that tells an operator when a vendor's liveness model changed.
 
 pub mod compare;
-pub mod errors;
+pub(crate) mod errors;
 pub mod html;
 pub mod iso;
 pub mod record;
-pub mod stats;
+pub(crate) mod stats;

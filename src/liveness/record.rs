@@ -83,7 +83,7 @@ pub struct Metrics {
 }
 
 /// The run file format this build writes; files without the field are version 1 and stay readable.
-pub const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 fn first_format() -> u32 {
     1
@@ -212,7 +212,7 @@ fn judge(ctx: &Ctx, fixture: &Fixture, os: Os, mut sample: Sample, threshold: &m
     sample
 }
 
-pub fn metrics(samples: &[Sample]) -> Metrics {
+pub(crate) fn metrics(samples: &[Sample]) -> Metrics {
     let judged = |d: Decision| matches!(d, Decision::Pass | Decision::ScoreReject);
     let rate = |x: usize, n: usize| stats::clopper_pearson(x as u64, n as u64, 0.05);
     let mut apcer = BTreeMap::new();
@@ -254,7 +254,7 @@ pub fn metrics(samples: &[Sample]) -> Metrics {
 }
 
 /// The samples of the calibration half, or of everything else.
-pub fn of_set(samples: &[Sample], calibration: bool) -> Vec<Sample> {
+pub(crate) fn of_set(samples: &[Sample], calibration: bool) -> Vec<Sample> {
     samples.iter().filter(|s| (s.set == Some(FixtureSet::Calibration)) == calibration).cloned().collect()
 }
 

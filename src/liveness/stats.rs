@@ -17,7 +17,7 @@ pub struct Rate {
 
 /// The exact binomial interval: `Beta(α/2; x, n−x+1)` and `Beta(1−α/2; x+1, n−x)`, with the closed
 /// ends at x = 0 and x = n. `None` when `n` is 0 (no presentations, no rate).
-pub fn clopper_pearson(x: u64, n: u64, alpha: f64) -> Option<Rate> {
+pub(crate) fn clopper_pearson(x: u64, n: u64, alpha: f64) -> Option<Rate> {
     if n == 0 || x > n {
         return None;
     }
@@ -28,7 +28,7 @@ pub fn clopper_pearson(x: u64, n: u64, alpha: f64) -> Option<Rate> {
 }
 
 /// The `q`-quantile by linear interpolation between order statistics (R's and numpy's default, type 7).
-pub fn quantile(values: &[f64], q: f64) -> Option<f64> {
+pub(crate) fn quantile(values: &[f64], q: f64) -> Option<f64> {
     if values.is_empty() {
         return None;
     }
@@ -73,7 +73,7 @@ fn ranks(values: &[f64]) -> (Vec<f64>, Vec<usize>) {
     (r, ties)
 }
 
-pub fn wilcoxon_signed_rank(deltas: &[f64]) -> Wilcoxon {
+pub(crate) fn wilcoxon_signed_rank(deltas: &[f64]) -> Wilcoxon {
     let nonzero: Vec<f64> = deltas.iter().copied().filter(|d| *d != 0.0).collect();
     let n = nonzero.len();
     if n == 0 {
@@ -107,7 +107,7 @@ pub struct KolmogorovSmirnov {
 /// `D = sup |F_a − F_b|`; the p-value is the Kolmogorov distribution's tail at
 /// `λ = (√m + 0.12 + 0.11/√m)·D` with `m = n_a·n_b/(n_a+n_b)` (Stephens' correction, as in
 /// Numerical Recipes' `kstwo`). `None` when a sample is empty.
-pub fn kolmogorov_smirnov(a: &[f64], b: &[f64]) -> Option<KolmogorovSmirnov> {
+pub(crate) fn kolmogorov_smirnov(a: &[f64], b: &[f64]) -> Option<KolmogorovSmirnov> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
@@ -150,7 +150,7 @@ fn kolmogorov_tail(lambda: f64) -> f64 {
 
 /// The first Wasserstein (earth mover's) distance between two empirical distributions on the line:
 /// `∫ |F_a(x) − F_b(x)| dx`.
-pub fn wasserstein(a: &[f64], b: &[f64]) -> Option<f64> {
+pub(crate) fn wasserstein(a: &[f64], b: &[f64]) -> Option<f64> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
@@ -166,7 +166,7 @@ pub fn wasserstein(a: &[f64], b: &[f64]) -> Option<f64> {
 /// The exact two-sided sign test: the probability, under a fair coin, of a split of `n` at least as
 /// uneven as `k` against `n − k` (scipy's `binomtest(k, n, 0.5)`). Used on the directions of the
 /// decisions that flipped between two runs: noise flips both ways, a shift one way.
-pub fn sign_test(k: u64, n: u64) -> f64 {
+pub(crate) fn sign_test(k: u64, n: u64) -> f64 {
     use statrs::function::factorial::ln_binomial;
     if n == 0 {
         return 1.0;
@@ -182,7 +182,7 @@ pub fn sign_test(k: u64, n: u64) -> f64 {
 /// Fisher's exact test of a 2×2 table `[[a, b], [c, d]]`, two-sided as scipy computes it: the sum of
 /// the hypergeometric probabilities of every table with the same margins that is no more likely than
 /// the one observed (with scipy's relative tolerance of 1e-7). Used on the error shares of two runs.
-pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> f64 {
+pub(crate) fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> f64 {
     use statrs::function::factorial::ln_factorial;
     let (row, col, total) = (a + b, a + c, a + b + c + d);
     if total == 0 {

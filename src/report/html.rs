@@ -29,7 +29,7 @@ fn shape(message: &str) -> String {
     out
 }
 
-pub fn render(result: &RunResult, catalogue: &[Behaviour]) -> String {
+pub(crate) fn render(result: &RunResult, catalogue: &[Behaviour]) -> String {
     let mut groups: BTreeMap<(String, String, String), (usize, &Event)> = BTreeMap::new();
     for e in result.events.iter().filter(|e| matches!(e.verdict, Verdict::Fail | Verdict::Warn | Verdict::Known)) {
         let key = (e.trial.clone(), e.check.clone(), shape(e.message.as_deref().unwrap_or_default()));
@@ -105,7 +105,7 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
     h
 }
 
-pub fn write(dir: &Path, result: &RunResult, catalogue: &[Behaviour]) -> std::io::Result<()> {
+pub(crate) fn write(dir: &Path, result: &RunResult, catalogue: &[Behaviour]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     std::fs::write(dir.join("index.html"), render(result, catalogue))
 }

@@ -8,7 +8,7 @@ use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use crate::suite::Outcome;
 use crate::suite::runner::RunResult;
 
-pub fn render(result: &RunResult) -> String {
+pub(crate) fn render(result: &RunResult) -> String {
     let mut suite = TestSuite::new("verifik-conformance");
     for r in &result.records {
         let status = match &r.outcome {
@@ -45,6 +45,6 @@ pub fn render(result: &RunResult) -> String {
     report.to_string().unwrap_or_default()
 }
 
-pub fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
+pub(crate) fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
     std::fs::write(path, render(result))
 }

@@ -1,7 +1,7 @@
 //! Reporters: consumers of the events a run collected. Each file writes one format.
 
-pub mod html;
-pub mod junit;
+pub(crate) mod html;
+pub(crate) mod junit;
 pub mod ndjson;
 
 pub use crate::suite::event::{Event, Verdict};

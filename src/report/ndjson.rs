@@ -13,9 +13,9 @@ use serde_json::json;
 use crate::suite::runner::RunResult;
 
 /// The NDJSON format this build writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
-pub fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
+pub(crate) fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     let header = json!({
         "record": "header",

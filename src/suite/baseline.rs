@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::behaviour::Violation;
 
 /// The baseline file format this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 
 /// What a failure looked like on the wire: the status and the error code of the exchange it was
 /// found in, when there was one.
@@ -27,7 +27,7 @@ pub struct Signature {
 impl Signature {
     /// Read from a redacted exchange summary, `METHOD /path -> 409 {"code":"x",...}`; the last arrow
     /// names the answer the finding is about.
-    pub fn from_summary(text: &str) -> Signature {
+    pub(crate) fn from_summary(text: &str) -> Signature {
         let Some((_, answer)) = text.rsplit_once(" -> ") else { return Signature::default() };
         let status = answer.split_whitespace().next().and_then(|s| s.parse().ok());
         let code = answer
@@ -105,7 +105,7 @@ impl Baseline {
     }
 
     /// The entry that accepts `finding` today, if any (an expired entry accepts nothing).
-    pub fn accepts(&self, finding: &Finding, today: chrono::NaiveDate) -> Option<&Entry> {
+    pub(crate) fn accepts(&self, finding: &Finding, today: chrono::NaiveDate) -> Option<&Entry> {
         self.known.iter().find(|e| e.matches(finding) && !e.expired(today))
     }
 

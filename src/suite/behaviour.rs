@@ -52,7 +52,7 @@ pub enum Family {
 }
 
 impl Family {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Family::Documented => "documented",
             Family::Auth => "auth",
@@ -90,7 +90,7 @@ pub struct Behaviour {
 
 /// What a behaviour does when it runs. A closure, so that the rows of a family (the data-URI defects,
 /// the inactive statuses, the expiry offsets) share one function and differ only in their row.
-pub type Run = Box<dyn Fn(&mut Probe<'_>) -> Result<(), Stop> + Send + Sync>;
+pub(crate) type Run = Box<dyn Fn(&mut Probe<'_>) -> Result<(), Stop> + Send + Sync>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Cost {
@@ -101,7 +101,7 @@ pub struct Cost {
 impl Behaviour {
     /// The catalogue's one builder: an inferred example that needs nothing of the target and sends one
     /// request, until the chained setters below say otherwise.
-    pub fn new(
+    pub(crate) fn new(
         family: Family,
         id: &'static str,
         statement: &'static str,
@@ -122,21 +122,21 @@ impl Behaviour {
     }
 
     /// The vendor's page says so (see `Strictness::Documented`).
-    pub fn documented(self) -> Behaviour {
+    pub(crate) fn documented(self) -> Behaviour {
         Behaviour { strictness: Strictness::Documented, ..self }
     }
 
     /// Generated cases: `cost` is then per case.
-    pub fn property(self) -> Behaviour {
+    pub(crate) fn property(self) -> Behaviour {
         Behaviour { kind: Kind::Property, ..self }
     }
 
-    pub fn needs(self, needs: &'static [Capability]) -> Behaviour {
+    pub(crate) fn needs(self, needs: &'static [Capability]) -> Behaviour {
         Behaviour { needs, ..self }
     }
 
     /// Requests, and requests that may charge a credit, that one run (or one case) sends.
-    pub fn cost(self, requests: u32, charging: u32) -> Behaviour {
+    pub(crate) fn cost(self, requests: u32, charging: u32) -> Behaviour {
         Behaviour { cost: Cost { requests, charging }, ..self }
     }
 

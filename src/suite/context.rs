@@ -203,21 +203,21 @@ impl Ctx {
         })
     }
 
-    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+    pub(crate) fn block_on<F: Future>(&self, f: F) -> F::Output {
         self.runtime.block_on(f)
     }
 
-    pub fn send(&self, call: &Call) -> Result<Exchange, TargetError> {
+    pub(crate) fn send(&self, call: &Call) -> Result<Exchange, TargetError> {
         self.block_on(self.target.send(call))
     }
 
     /// Runs several requests at once (for races) and returns their results in order.
-    pub fn send_all(&self, calls: Vec<Call>) -> Vec<Result<Exchange, TargetError>> {
+    pub(crate) fn send_all(&self, calls: Vec<Call>) -> Vec<Result<Exchange, TargetError>> {
         self.block_on(futures_util::future::join_all(calls.iter().map(|c| self.target.send(c))))
     }
 
     /// A behaviour's own seed: the run seed mixed with its id, so filtering never changes it.
-    pub fn seed_for(&self, id: BehaviourId) -> u64 {
+    pub(crate) fn seed_for(&self, id: BehaviourId) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in id.0.bytes() {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
@@ -226,7 +226,11 @@ impl Ctx {
     }
 
     /// Sets up a registration for `behaviour`; the token it holds goes back when the behaviour ends.
-    pub fn provision(&self, behaviour: BehaviourId, params: &StateParams) -> Result<Provisioned, ProvisionError> {
+    pub(crate) fn provision(
+        &self,
+        behaviour: BehaviourId,
+        params: &StateParams,
+    ) -> Result<Provisioned, ProvisionError> {
         let face = self.fixtures.face_jpeg_uri();
         let reg = self.block_on(self.provisioner.registration(&self.target, params, face))?;
         self.leases.lock().unwrap_or_else(|p| p.into_inner()).entry(behaviour).or_default().push(reg.token.clone());
@@ -234,7 +238,7 @@ impl Ctx {
     }
 
     /// Ends what `behaviour` holds: its registration tokens serve others unless a 200 spent them.
-    pub fn release(&self, behaviour: BehaviourId) {
+    pub(crate) fn release(&self, behaviour: BehaviourId) {
         let held = self.leases.lock().unwrap_or_else(|p| p.into_inner()).remove(&behaviour).unwrap_or_default();
         for token in held {
             self.provisioner.release(&token);
@@ -242,7 +246,7 @@ impl Ctx {
     }
 
     /// The oracles every response of the central endpoint is judged by.
-    pub fn generic_findings(&self, x: &Exchange) -> Vec<(Strictness, Finding)> {
+    pub(crate) fn generic_findings(&self, x: &Exchange) -> Vec<(Strictness, Finding)> {
         let mut out = Vec::new();
         let documented = [oracle::never_5xx(x), oracle::json_content_type(x), oracle::code_agrees_with_message(x)];
         out.extend(documented.into_iter().flatten().map(|f| (Strictness::Documented, f)));
@@ -264,7 +268,7 @@ impl Ctx {
     /// Every oracle that applies to one exchange a behaviour made: privacy on all of them, the
     /// generic ones on the central endpoint (and the ids its successes create), consistency on the
     /// credits list.
-    pub fn judge(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<(Strictness, Finding)> {
+    pub(crate) fn judge(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<(Strictness, Finding)> {
         let mut out: Vec<(Strictness, Finding)> =
             oracle::privacy::check(call, x).into_iter().map(|f| (Strictness::Documented, f)).collect();
         let path = call.path.split('?').next().unwrap_or_default();
@@ -297,11 +301,11 @@ impl Ctx {
         out
     }
 
-    pub fn emit(&self, event: Event) {
+    pub(crate) fn emit(&self, event: Event) {
         self.events.lock().unwrap_or_else(|p| p.into_inner()).push(event);
     }
 
-    pub fn emit_skip(&self, b: &Behaviour, seed: u64, reason: &str) {
+    pub(crate) fn emit_skip(&self, b: &Behaviour, seed: u64, reason: &str) {
         self.emit(Event {
             behaviour: b.id,
             family: b.family,
@@ -316,7 +320,7 @@ impl Ctx {
         });
     }
 
-    pub fn take_events(&self) -> Vec<Event> {
+    pub(crate) fn take_events(&self) -> Vec<Event> {
         std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
@@ -340,20 +344,16 @@ pub struct LazyCtx {
 }
 
 impl LazyCtx {
-    pub fn new(spec: TargetSpec, settings: RunSettings) -> LazyCtx {
+    pub(crate) fn new(spec: TargetSpec, settings: RunSettings) -> LazyCtx {
         LazyCtx { spec, settings, cell: OnceLock::new() }
     }
 
-    pub fn get(&self) -> Result<&Ctx, &CtxError> {
+    pub(crate) fn get(&self) -> Result<&Ctx, &CtxError> {
         self.cell.get_or_init(|| Ctx::new(&self.spec, &self.settings)).as_ref()
     }
 
     /// The context if it was ever built (no trial ran otherwise).
-    pub fn built(&self) -> Option<&Ctx> {
+    pub(crate) fn built(&self) -> Option<&Ctx> {
         self.cell.get().and_then(|r| r.as_ref().ok())
-    }
-
-    pub fn settings(&self) -> &RunSettings {
-        &self.settings
     }
 }

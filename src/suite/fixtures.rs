@@ -10,7 +10,7 @@ use image::{DynamicImage, ImageFormat, RgbImage};
 use crate::api::{DataUri, ImageMediaType};
 
 /// Grace Hopper, an official US Navy photograph (public domain); see `fixtures/manifest.json`.
-pub const FACE_ID: &str = "grace_hopper";
+pub(crate) const FACE_ID: &str = "grace_hopper";
 
 /// One image as the suite sends it.
 #[derive(Clone)]
@@ -75,7 +75,7 @@ impl Fixtures {
         }
     }
 
-    pub fn face_jpeg_uri(&self) -> &str {
+    pub(crate) fn face_jpeg_uri(&self) -> &str {
         self.face_jpeg.data_uri()
     }
 

@@ -16,7 +16,7 @@ use crate::target::redact;
 
 /// The classes of malformed data URI the catalogue has one behaviour each for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UriDefect {
+pub(crate) enum UriDefect {
     /// Wrong scheme, or the right one in the wrong case, or none at all.
     Scheme,
     /// Missing, unknown or upper-case media type.
@@ -37,7 +37,7 @@ pub enum UriDefect {
 
 /// A generated `image` value and what was done to it.
 #[derive(Clone)]
-pub struct Malformed {
+pub(crate) struct Malformed {
     pub text: String,
     pub how: String,
 }
@@ -57,7 +57,7 @@ fn positions(s: &str, pred: impl Fn(char) -> bool) -> Vec<usize> {
     s.char_indices().filter(|(_, c)| pred(*c)).map(|(i, _)| i).collect()
 }
 
-pub fn malformed_uri(defect: UriDefect, faces: Vec<Image>) -> BoxedStrategy<Malformed> {
+pub(crate) fn malformed_uri(defect: UriDefect, faces: Vec<Image>) -> BoxedStrategy<Malformed> {
     let face = select(faces);
     match defect {
         UriDefect::Scheme => (face, select(vec!["DATA:", "Data:", "date:", "data;", "data//", "", "urn:data:"]))
@@ -158,7 +158,7 @@ pub fn malformed_uri(defect: UriDefect, faces: Vec<Image>) -> BoxedStrategy<Malf
 
 /// A JSON value, as generated for wrongly typed fields.
 #[derive(Clone)]
-pub struct Shown(pub Value);
+pub(crate) struct Shown(pub Value);
 
 impl fmt::Debug for Shown {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -167,7 +167,7 @@ impl fmt::Debug for Shown {
 }
 
 /// `os` values that are not one of the three documented ones: case variants, other words, other types.
-pub fn invalid_os() -> impl Strategy<Value = Shown> {
+pub(crate) fn invalid_os() -> impl Strategy<Value = Shown> {
     let case_variant =
         (select(Os::ALL.to_vec()), any::<u16>()).prop_filter_map("must differ from the valid value", |(os, mask)| {
             let s: String = os
@@ -185,7 +185,7 @@ pub fn invalid_os() -> impl Strategy<Value = Shown> {
 }
 
 /// `force` values that are not booleans (null counts as absent, so it is excluded).
-pub fn invalid_force() -> impl Strategy<Value = Shown> {
+pub(crate) fn invalid_force() -> impl Strategy<Value = Shown> {
     prop_oneof![wrong_type_not(&["boolean"]), select(vec!["true", "false", "1", ""]).prop_map(|s| json!(s))]
         .prop_map(Shown)
 }
@@ -213,7 +213,7 @@ fn wrong_type_not(allowed: &'static [&'static str]) -> BoxedStrategy<Value> {
 }
 
 /// Bodies that are not JSON at all.
-pub fn not_json() -> impl Strategy<Value = Vec<u8>> {
+pub(crate) fn not_json() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         prop::collection::vec(any::<u8>(), 1..64),
         "[ -~]{1,40}".prop_map(String::into_bytes),
@@ -223,7 +223,7 @@ pub fn not_json() -> impl Strategy<Value = Vec<u8>> {
 }
 
 /// Garbage bearer tokens: never a valid JWT.
-pub fn garbage_token() -> impl Strategy<Value = String> {
+pub(crate) fn garbage_token() -> impl Strategy<Value = String> {
     prop_oneof![
         "[A-Za-z0-9]{1,40}",
         "[A-Za-z0-9_-]{1,20}\\.[A-Za-z0-9_-]{1,20}\\.[A-Za-z0-9_-]{0,20}",
@@ -233,7 +233,7 @@ pub fn garbage_token() -> impl Strategy<Value = String> {
 
 /// One character of a valid token changed: (segment, index within it, replacement).
 #[derive(Clone)]
-pub struct Tampered {
+pub(crate) struct Tampered {
     pub token: String,
     pub how: String,
 }
@@ -244,7 +244,7 @@ impl fmt::Debug for Tampered {
     }
 }
 
-pub fn tampered(token: String) -> impl Strategy<Value = Tampered> {
+pub(crate) fn tampered(token: String) -> impl Strategy<Value = Tampered> {
     (
         0..3usize,
         any::<Index>(),

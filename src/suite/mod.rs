@@ -2,21 +2,21 @@
 //! that judge responses, generated inputs, and the runner that turns it all into libtest-mimic trials.
 
 pub mod baseline;
-pub mod behaviour;
+pub(crate) mod behaviour;
 pub mod catalogue;
-pub mod context;
-pub mod event;
+pub(crate) mod context;
+pub(crate) mod event;
 pub mod fixtures;
-pub mod generate;
+pub(crate) mod generate;
 pub mod observed;
-pub mod oracle;
+pub(crate) mod oracle;
 pub mod plan;
-pub mod probe;
-pub mod property;
-pub mod repro;
+pub(crate) mod probe;
+pub(crate) mod property;
+pub(crate) mod repro;
 pub mod runner;
 pub mod snapshot;
-pub mod spec;
+pub(crate) mod spec;
 
 pub use behaviour::{Behaviour, BehaviourId, Cost, Family, Kind, Strictness, Violation};
 pub use context::{Ctx, CtxError, LazyCtx, Profile, RunSettings, Started, Starter, TargetSpec};

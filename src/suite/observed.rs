@@ -16,7 +16,7 @@ use super::behaviour::BehaviourId;
 use crate::target::Exchange;
 
 /// The format of the files this build writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub(crate) const FORMAT_VERSION: u32 = 1;
 /// The file in the directory that records how the snapshots were made.
 const INDEX: &str = "observed.json";
 
@@ -72,7 +72,7 @@ pub fn index(dir: &Path) -> Result<Index, ObservedError> {
 
 impl Observed {
     /// Keeps what this run answers; compares it with `earlier` when given.
-    pub fn new(earlier: Option<&Path>) -> Result<Observed, ObservedError> {
+    pub(crate) fn new(earlier: Option<&Path>) -> Result<Observed, ObservedError> {
         let recorded = match earlier {
             None => None,
             Some(dir) => {
@@ -94,13 +94,13 @@ impl Observed {
     }
 
     /// Notes an answer of the central endpoint.
-    pub fn note(&self, behaviour: BehaviourId, x: &Exchange) {
+    pub(crate) fn note(&self, behaviour: BehaviourId, x: &Exchange) {
         self.seen.lock().unwrap_or_else(|p| p.into_inner()).entry(behaviour).or_default().push(normalise(x));
     }
 
     /// What changed in a behaviour's answers since the earlier run; nothing when there is no earlier
     /// run or it did not run this behaviour.
-    pub fn changes(&self, behaviour: BehaviourId) -> Vec<String> {
+    pub(crate) fn changes(&self, behaviour: BehaviourId) -> Vec<String> {
         let Some(before) = self.recorded.as_ref().and_then(|r| r.get(behaviour.0)) else { return Vec::new() };
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let now = seen.get(&behaviour).map(Vec::as_slice).unwrap_or_default();
@@ -139,7 +139,7 @@ impl Observed {
     }
 
     /// Writes every behaviour's answers into `dir`, with the index; returns how many files.
-    pub fn write(&self, dir: &Path, seed: u64, cases: u32) -> std::io::Result<usize> {
+    pub(crate) fn write(&self, dir: &Path, seed: u64, cases: u32) -> std::io::Result<usize> {
         std::fs::create_dir_all(dir)?;
         let index = Index { format_version: FORMAT_VERSION, seed, cases };
         std::fs::write(dir.join(INDEX), serde_json::to_string_pretty(&index)? + "\n")?;
@@ -158,7 +158,7 @@ fn file_for(dir: &Path, id: &str) -> PathBuf {
 
 /// An answer as it is compared: status, error code, the message with ids and numbers masked, and
 /// the body's shape.
-pub fn normalise(x: &Exchange) -> Value {
+pub(crate) fn normalise(x: &Exchange) -> Value {
     let error = x.error().ok();
     json!({
         "status": x.status.as_u16(),

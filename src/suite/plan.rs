@@ -45,7 +45,7 @@ fn unlocked(b: &Behaviour, gives: &[Capability]) -> bool {
 /// What a behaviour costs for `cases` generated cases per property: all requests, validation requests
 /// (posts to the central endpoint, which the vendor limits per project and hour) and requests that
 /// may charge a credit. Shrinking a failure adds up to 64 per property, which no plan can know.
-pub fn cost_of(b: &Behaviour, cases: u32) -> (u64, u64, u64) {
+pub(crate) fn cost_of(b: &Behaviour, cases: u32) -> (u64, u64, u64) {
     let times = if b.kind == Kind::Property { u64::from(cases) } else { 1 };
     // Properties also set up one registration and read it back once.
     let fixed = if b.kind == Kind::Property { 2 } else { 0 };
@@ -55,7 +55,7 @@ pub fn cost_of(b: &Behaviour, cases: u32) -> (u64, u64, u64) {
 
 /// How many of the self-test's deviations a behaviour catches; the caller knows the deviations
 /// (`Deviation::breaks`), the suite does not.
-pub type Catches<'a> = &'a dyn Fn(&Behaviour) -> usize;
+pub(crate) type Catches<'a> = &'a dyn Fn(&Behaviour) -> usize;
 
 /// What a run may spend: charged requests (`--budget-credits`) and validation requests
 /// (`--budget-validations`).

@@ -7,13 +7,13 @@ use serde_json::Value;
 use super::behaviour::{Behaviour, Strictness, Violation};
 use super::context::{Ctx, Profile};
 use super::oracle::Finding;
-pub use super::property::{Case, CaseResult, SKIP, TRANSPORT, case_check};
+pub use super::property::{Case, CaseResult, case_check};
 use crate::api::Missing;
 use crate::suite::event::{Event, Verdict};
 use crate::target::{Call, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
 
 /// The central endpoint's path.
-pub const CENTRAL: &str = "/v2/biometric-validations/app-registration";
+pub(crate) const CENTRAL: &str = "/v2/biometric-validations/app-registration";
 
 /// Why a behaviour stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub struct Probe<'a> {
 }
 
 impl<'a> Probe<'a> {
-    pub fn new(ctx: &'a Ctx, behaviour: &'a Behaviour) -> Probe<'a> {
+    pub(crate) fn new(ctx: &'a Ctx, behaviour: &'a Behaviour) -> Probe<'a> {
         let seed = ctx.seed_for(behaviour.id);
         crate::target::journal::begin();
         Probe {
@@ -68,14 +68,14 @@ impl<'a> Probe<'a> {
     /// Sends a request and records what the oracles that apply to it find (privacy everywhere,
     /// the generic ones on the central endpoint, consistency on lists); target failures stop the
     /// behaviour.
-    pub fn send(&mut self, call: &Call) -> Result<Exchange, Stop> {
+    pub(crate) fn send(&mut self, call: &Call) -> Result<Exchange, Stop> {
         let x = self.ctx.send(call).map_err(stop_for)?;
         self.judged(call, &x);
         Ok(x)
     }
 
     /// Sends several requests at once (for races), judging each answer.
-    pub fn send_all(&mut self, calls: Vec<Call>) -> Result<Vec<Exchange>, Stop> {
+    pub(crate) fn send_all(&mut self, calls: Vec<Call>) -> Result<Vec<Exchange>, Stop> {
         let results = self.ctx.send_all(calls.clone());
         let mut out = Vec::new();
         for (call, r) in calls.iter().zip(results) {
@@ -97,16 +97,16 @@ impl<'a> Probe<'a> {
     }
 
     /// Posts to the central endpoint; the answer is judged like every other.
-    pub fn central(&mut self, authorization: Option<String>, body: Value) -> Result<Exchange, Stop> {
+    pub(crate) fn central(&mut self, authorization: Option<String>, body: Value) -> Result<Exchange, Stop> {
         let call = Call::post(CENTRAL, body).authorization(authorization);
         self.central_call(&call)
     }
 
-    pub fn central_as(&mut self, token: &str, body: Value) -> Result<Exchange, Stop> {
+    pub(crate) fn central_as(&mut self, token: &str, body: Value) -> Result<Exchange, Stop> {
         self.central(Some(format!("Bearer {token}")), body)
     }
 
-    pub fn central_call(&mut self, call: &Call) -> Result<Exchange, Stop> {
+    pub(crate) fn central_call(&mut self, call: &Call) -> Result<Exchange, Stop> {
         let x = self.ctx.send(call).map_err(stop_for)?;
         let leaked = self.judged(call, &x);
         // The first answer of an example behaviour is its representative response; one that carries
@@ -119,7 +119,7 @@ impl<'a> Probe<'a> {
 
     /// A typed reading of a response: what is absent or of the wrong type is a finding of this
     /// behaviour's strictness, and the check that needed it is not made.
-    pub fn read<T>(&mut self, read: Result<T, Missing>, x: Option<&Exchange>) -> Option<T> {
+    pub(crate) fn read<T>(&mut self, read: Result<T, Missing>, x: Option<&Exchange>) -> Option<T> {
         match read {
             Ok(v) => Some(v),
             Err(missing) => {
@@ -131,7 +131,7 @@ impl<'a> Probe<'a> {
 
     /// A check that cannot be made on this target, with the reason. A behaviour all of whose checks
     /// were skipped is skipped; one that made others is judged by those.
-    pub fn skip_check(&mut self, check: &'static str, reason: impl Into<String>) {
+    pub(crate) fn skip_check(&mut self, check: &'static str, reason: impl Into<String>) {
         let reason = reason.into();
         self.ctx.emit(Event {
             behaviour: self.behaviour.id,
@@ -149,13 +149,13 @@ impl<'a> Probe<'a> {
     }
 
     /// Sets up a registration; what the target cannot set up skips the behaviour with the reason.
-    pub fn provision(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
+    pub(crate) fn provision(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
         self.ctx.provision(self.behaviour.id, params).map_err(stop_for_setup)
     }
 
     /// Compares the behaviour's first representative response with its snapshot (emulator profile,
     /// source tree present); later calls in the same behaviour do nothing.
-    pub fn snapshot(&mut self, x: &Exchange) {
+    pub(crate) fn snapshot(&mut self, x: &Exchange) {
         let Some(dir) = self.ctx.snapshots.as_deref() else { return };
         if self.snapshotted || self.ctx.profile != Profile::Emulator {
             return;
@@ -167,27 +167,33 @@ impl<'a> Probe<'a> {
     }
 
     /// This behaviour has no representative answer on this target: nothing is compared with a snapshot.
-    pub fn no_snapshot(&mut self) {
+    pub(crate) fn no_snapshot(&mut self) {
         self.snapshotted = true;
     }
 
     /// Records one check with the behaviour's own strictness.
-    pub fn check(&mut self, finding: Option<Finding>, x: Option<&Exchange>) {
+    pub(crate) fn check(&mut self, finding: Option<Finding>, x: Option<&Exchange>) {
         self.record(finding, self.behaviour.strictness, x);
     }
 
     /// Records one check that is documented whatever the behaviour's strictness.
-    pub fn check_documented(&mut self, finding: Option<Finding>, x: Option<&Exchange>) {
+    pub(crate) fn check_documented(&mut self, finding: Option<Finding>, x: Option<&Exchange>) {
         self.record(finding, Strictness::Documented, x);
     }
 
-    pub fn expect(&mut self, ok: bool, check: &'static str, message: impl FnOnce() -> String, x: Option<&Exchange>) {
+    pub(crate) fn expect(
+        &mut self,
+        ok: bool,
+        check: &'static str,
+        message: impl FnOnce() -> String,
+        x: Option<&Exchange>,
+    ) {
         let finding = (!ok).then(|| (check, message()));
         self.check(finding, x);
     }
 
     /// Records one finished property: `cases` cases ran, and `failure` is the shrunk counterexample.
-    pub fn record_property(&mut self, cases: u32, failure: Option<(Strictness, String)>) {
+    pub(crate) fn record_property(&mut self, cases: u32, failure: Option<(Strictness, String)>) {
         self.checks += cases.saturating_sub(1);
         match failure {
             None => self.record(None, self.behaviour.strictness, None),
@@ -266,7 +272,7 @@ impl<'a> Probe<'a> {
 
     /// The trial's outcome: documented violations fail everywhere, inferred ones fail on the emulator
     /// profile and warn against a vendor target; no checks at all is a failure.
-    pub fn finish(mut self, stopped: Result<(), Stop>) -> Outcome {
+    pub(crate) fn finish(mut self, stopped: Result<(), Stop>) -> Outcome {
         match stopped {
             Err(Stop::Skip(reason)) if self.violations.is_empty() => {
                 self.ctx.emit_skip(self.behaviour, self.seed, &reason);
@@ -314,7 +320,7 @@ fn stop_for(e: TargetError) -> Stop {
 }
 
 /// What the target cannot set up skips the behaviour; a set-up that went wrong fails it.
-pub fn stop_for_setup(e: ProvisionError) -> Stop {
+pub(crate) fn stop_for_setup(e: ProvisionError) -> Stop {
     match e {
         ProvisionError::Unavailable(why) => Stop::Skip(why),
         ProvisionError::Failed(why) => Stop::Fail(format!("the set-up failed: {why}")),

@@ -19,7 +19,7 @@ impl Probe<'_> {
     /// Runs a property: `ctx.cases` generated cases from `strategy`, seeded with this behaviour's seed,
     /// shrunk on failure. The failure is recorded with the shrunk input as `show` renders it (which
     /// must redact), and the seed that replays it.
-    pub fn property<S>(
+    pub(crate) fn property<S>(
         &mut self,
         strategy: S,
         show: impl Fn(&S::Value) -> String,
@@ -145,7 +145,7 @@ pub struct Case<'a> {
 
 impl Case<'_> {
     /// Sets up a registration inside a case; what cannot be set up stops the property (skip or fail).
-    pub fn provision(&self, params: &StateParams) -> Result<Provisioned, (Strictness, String)> {
+    pub(crate) fn provision(&self, params: &StateParams) -> Result<Provisioned, (Strictness, String)> {
         self.ctx.provision(self.behaviour, params).map_err(|e| match stop_for_setup(e) {
             Stop::Skip(why) => (Strictness::Documented, format!("{SKIP}{why}")),
             Stop::Fail(why) => (Strictness::Documented, format!("{TRANSPORT}{why}")),
@@ -153,7 +153,7 @@ impl Case<'_> {
     }
 
     /// Sends a request and applies every oracle that judges it (documented findings first).
-    pub fn send(&self, call: &Call) -> Result<Exchange, (Strictness, String)> {
+    pub(crate) fn send(&self, call: &Call) -> Result<Exchange, (Strictness, String)> {
         let x = self.ctx.send(call).map_err(|e| (Strictness::Documented, format!("{TRANSPORT}{e}")))?;
         let mut findings = self.ctx.judge(self.behaviour, call, &x);
         findings.sort_by_key(|(s, _)| *s);

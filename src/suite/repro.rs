@@ -28,7 +28,7 @@ pub struct Reproducer {
 
 /// A failure as `curl` lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reproduction {
+pub(crate) struct Reproduction {
     pub text: String,
     /// Some request presents a credential the suite derived: only `replay` can send it again.
     pub replay_only: bool,
@@ -49,7 +49,7 @@ enum Source {
 impl Reproducer {
     /// The reproduction of `entries` (in the order sent), the last of them the failing request; `name`
     /// names body files (`<name>-<step>.json`).
-    pub fn render(&self, entries: &[Entry], name: &str) -> Option<Reproduction> {
+    pub(crate) fn render(&self, entries: &[Entry], name: &str) -> Option<Reproduction> {
         let last = entries.len().checked_sub(1)?;
         let mut captures: Vec<(usize, String, String)> = Vec::new(); // (entry, variable, jq path)
         let mut lines = Vec::new();
@@ -165,7 +165,7 @@ impl Reproducer {
 }
 
 /// A string for a POSIX shell, in single quotes.
-pub fn quote(s: &str) -> String {
+pub(crate) fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
@@ -196,8 +196,8 @@ mod tests {
     use super::*;
     use crate::target::Call;
 
-    fn entry(seq: u64, call: Call, status: u16, response: Option<Value>) -> Entry {
-        Entry { seq, call, status, content_type: Some("application/json".into()), response }
+    fn entry(seq: u64, call: Call, response: Option<Value>) -> Entry {
+        Entry { seq, call, response }
     }
 
     #[test]
@@ -210,16 +210,14 @@ mod tests {
         let setup = entry(
             1,
             Call::post("/__conformance/provider-states", json!({"status": "STARTED"})),
-            200,
             Some(json!({"data": {"token": "eyJ.reg.sig", "appRegistration": {"_id": "6650aa0b1c2d3e4f"}}})),
         );
-        let read = entry(2, Call::get("/v2/app-registrations/6650aa0b1c2d3e4f").bearer("vkc_client"), 200, None);
+        let read = entry(2, Call::get("/v2/app-registrations/6650aa0b1c2d3e4f").bearer("vkc_client"), None);
         let image = "data:image/png;base64,iVBORw0KGgo=";
         let failing = entry(
             3,
             Call::post("/v2/biometric-validations/app-registration", json!({"image": image, "os": "IOS"}))
                 .bearer("eyJ.reg.sig"),
-            409,
             None,
         );
         let shown = r.render(&[setup, read, failing], "BV-X").expect("rendered");
@@ -238,7 +236,7 @@ mod tests {
         for secret in ["eyJ.reg.sig", "vkc_client", "iVBORw0KGgo"] {
             assert!(!t.contains(secret), "{secret} in {t}");
         }
-        let forged = entry(1, Call::get("/v2/credits").bearer("eyJ.forged.sig"), 401, None);
+        let forged = entry(1, Call::get("/v2/credits").bearer("eyJ.forged.sig"), None);
         let shown = r.render(&[forged], "AUTH").expect("rendered");
         assert!(shown.replay_only && !shown.text.contains("forged"), "{}", shown.text);
         assert_eq!(quote("it's"), "'it'\\''s'");

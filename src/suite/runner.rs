@@ -57,7 +57,7 @@ impl RunResult {
 }
 
 /// Builds the trials for the whole catalogue; nothing touches the target until one of them runs.
-pub fn trials(lazy: &Arc<LazyCtx>, records: &Arc<Mutex<Vec<TrialRecord>>>) -> Vec<Trial> {
+pub(crate) fn trials(lazy: &Arc<LazyCtx>, records: &Arc<Mutex<Vec<TrialRecord>>>) -> Vec<Trial> {
     let mut all = catalogue::all();
     // Behaviours that charge nothing run first: against a target with a few handed-in registration
     // tokens, which a 200 spends, the refusals get to use them before the successes spend them.

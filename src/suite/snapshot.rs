@@ -39,7 +39,7 @@ fn timestamp(value: Content) -> String {
 /// Where a run reads snapshots from: the source folder, or (`throw_away`) a copy, so that the
 /// mismatches of a target other than the conformant emulator never leave `.snap.new` files in the
 /// source tree. `None` when the source tree is not at hand.
-pub fn folder_for_run(throw_away: bool) -> Option<PathBuf> {
+pub(crate) fn folder_for_run(throw_away: bool) -> Option<PathBuf> {
     let source = folder();
     if !source.is_dir() {
         return None;
@@ -77,7 +77,7 @@ fn settings(dir: &std::path::Path) -> insta::Settings {
 /// diff and, outside CI, written a `.snap.new` to review). Only the fields the schemas name are
 /// compared: an extra field is the undocumented-field oracle's finding, a warning against the vendor,
 /// and not a snapshot difference as well.
-pub fn check(dir: &std::path::Path, name: &str, x: &Exchange, schemas: &SchemaSet) -> Result<(), String> {
+pub(crate) fn check(dir: &std::path::Path, name: &str, x: &Exchange, schemas: &SchemaSet) -> Result<(), String> {
     let body = x.body.as_ref().map(|b| fields::documented_part(schemas, oracle::schema_for(x), b));
     let value = json!({"status": x.status.as_u16(), "contentType": x.content_type, "body": body});
     let outcome = catch_unwind(AssertUnwindSafe(|| settings(dir).bind(|| insta::assert_json_snapshot!(name, value))));

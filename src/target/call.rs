@@ -29,7 +29,7 @@ pub struct Call {
 }
 
 impl Call {
-    pub fn new(method: Method, path: impl Into<String>) -> Call {
+    pub(crate) fn new(method: Method, path: impl Into<String>) -> Call {
         Call { method, path: path.into(), authorization: None, body: Body::None }
     }
 
@@ -37,33 +37,33 @@ impl Call {
         Call::new(Method::GET, path)
     }
 
-    pub fn post(path: impl Into<String>, body: Value) -> Call {
+    pub(crate) fn post(path: impl Into<String>, body: Value) -> Call {
         Call { body: Body::Json(body), ..Call::new(Method::POST, path) }
     }
 
-    pub fn bearer(mut self, token: &str) -> Call {
+    pub(crate) fn bearer(mut self, token: &str) -> Call {
         self.authorization = Some(format!("Bearer {token}"));
         self
     }
 
-    pub fn authorization(mut self, value: Option<String>) -> Call {
+    pub(crate) fn authorization(mut self, value: Option<String>) -> Call {
         self.authorization = value;
         self
     }
 
-    pub fn raw(mut self, bytes: Vec<u8>, content_type: Option<&str>) -> Call {
+    pub(crate) fn raw(mut self, bytes: Vec<u8>, content_type: Option<&str>) -> Call {
         self.body = Body::Raw { bytes, content_type: content_type.map(str::to_owned) };
         self
     }
 
     /// The credential this request presents: the `Authorization` value after its scheme.
-    pub fn credential(&self) -> Option<&str> {
+    pub(crate) fn credential(&self) -> Option<&str> {
         let a = self.authorization.as_deref()?;
         Some(a.split_once(' ').map_or(a, |(_, token)| token.trim())).filter(|t| !t.is_empty())
     }
 
     /// The `image` text this request submits, from a JSON body or raw bytes that parse as JSON.
-    pub fn image(&self) -> Option<String> {
+    pub(crate) fn image(&self) -> Option<String> {
         let parsed;
         let v = match &self.body {
             Body::None => return None,

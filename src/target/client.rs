@@ -83,7 +83,7 @@ pub enum TargetError {
 impl TargetError {
     /// A failure of the exchange itself (no answer, or no usable one in time), which counts towards
     /// giving the target up.
-    pub fn is_transport(&self) -> bool {
+    pub(crate) fn is_transport(&self) -> bool {
         matches!(
             self,
             TargetError::Timeout(_) | TargetError::Connect(_) | TargetError::Transport(_) | TargetError::TooSlow { .. }
@@ -132,7 +132,7 @@ impl Target {
         })
     }
 
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         &self.base
     }
 
@@ -166,12 +166,12 @@ impl Target {
     }
 
     /// Why the target was given up, once it was.
-    pub fn down(&self) -> Option<&str> {
+    pub(crate) fn down(&self) -> Option<&str> {
         self.health.down.get().map(String::as_str)
     }
 
     /// Whether the run's time limit has passed.
-    pub fn past_deadline(&self) -> bool {
+    pub(crate) fn past_deadline(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 

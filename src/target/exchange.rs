@@ -70,7 +70,7 @@ impl Exchange {
         }
     }
 
-    pub fn is_json(&self) -> bool {
+    pub(crate) fn is_json(&self) -> bool {
         self.content_type
             .as_deref()
             .and_then(|ct| ct.split(';').next())
@@ -79,22 +79,22 @@ impl Exchange {
 
     /// The JSON body, or `Null` when there was none. For checks about raw JSON and for reports; a
     /// check that depends on a field reads it through a typed accessor instead.
-    pub fn json(&self) -> &Value {
+    pub(crate) fn json(&self) -> &Value {
         self.body.as_ref().unwrap_or(&Value::Null)
     }
 
     /// The body as an error body (`code`, `message` and the liveness extras).
-    pub fn error(&self) -> Result<ErrorBody, Missing> {
+    pub(crate) fn error(&self) -> Result<ErrorBody, Missing> {
         ErrorBody::read(self.body.as_ref())
     }
 
     /// The body as an App Registration in `data` (a 200 of the central endpoint, or a read-back).
-    pub fn registration(&self, what: &'static str) -> Result<RegistrationView, Missing> {
+    pub(crate) fn registration(&self, what: &'static str) -> Result<RegistrationView, Missing> {
         RegistrationView::read(what, self.body.as_ref())
     }
 
     /// `POST /path -> 409 {"code":...}`, redacted, for failure messages.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let body = match (&self.body, &self.body_snippet) {
             (Some(b), _) => crate::target::redact::redact_value(b).to_string(),
             (None, Some(s)) => format!("{s:?}"),

@@ -23,7 +23,7 @@ pub struct HarLog {
 
 impl HarLog {
     /// Names an image the suite sends, so the HAR shows its fixture id instead of its bytes.
-    pub fn name_image(&self, text: &str, id: &str) {
+    pub(crate) fn name_image(&self, text: &str, id: &str) {
         self.names.lock().unwrap_or_else(|p| p.into_inner()).insert(short_digest(text.as_bytes()), id.to_owned());
     }
 
@@ -128,7 +128,7 @@ impl HarLog {
     }
 
     /// The whole log, entries in the order they started.
-    pub fn document(&self) -> Value {
+    pub(crate) fn document(&self) -> Value {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner()).clone();
         entries.sort_by(|a, b| a["startedDateTime"].as_str().cmp(&b["startedDateTime"].as_str()));
         json!({"log": {
@@ -136,10 +136,6 @@ impl HarLog {
             "creator": {"name": "verifik-conformance", "version": env!("CARGO_PKG_VERSION")},
             "entries": entries,
         }})
-    }
-
-    pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
-        std::fs::write(path, serde_json::to_vec_pretty(&self.document())?)
     }
 }
 

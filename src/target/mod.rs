@@ -6,7 +6,7 @@ mod client;
 mod exchange;
 mod har;
 mod health;
-pub mod journal;
+pub(crate) mod journal;
 mod provision;
 pub mod redact;
 pub mod tls;

@@ -29,11 +29,6 @@ pub enum Capability {
     ClientToken,
 }
 
-impl Capability {
-    pub const ALL: [Capability; 4] =
-        [Capability::Registration, Capability::SetUp, Capability::ProviderStates, Capability::ClientToken];
-}
-
 /// Why a registration could not be set up.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ProvisionError {
@@ -62,7 +57,7 @@ enum TokenState {
 }
 
 impl TokenPool {
-    pub fn new(tokens: Vec<String>) -> TokenPool {
+    pub(crate) fn new(tokens: Vec<String>) -> TokenPool {
         TokenPool { tokens: Mutex::new(tokens.into_iter().map(|t| (t, TokenState::Free)).collect()) }
     }
 
@@ -85,7 +80,7 @@ impl TokenPool {
     }
 
     /// A lease ends: the token serves the next behaviour unless a 200 spent it.
-    pub fn release(&self, token: &str) {
+    pub(crate) fn release(&self, token: &str) {
         for (t, s) in self.lock().iter_mut() {
             if t == token && *s == TokenState::Leased {
                 *s = TokenState::Free;
@@ -93,7 +88,7 @@ impl TokenPool {
         }
     }
 
-    pub fn spend(&self, token: &str) {
+    pub(crate) fn spend(&self, token: &str) {
         for (t, s) in self.lock().iter_mut() {
             if t == token {
                 *s = TokenState::Spent;
@@ -101,7 +96,7 @@ impl TokenPool {
         }
     }
 
-    pub fn unspent(&self) -> usize {
+    pub(crate) fn unspent(&self) -> usize {
         self.lock().iter().filter(|(_, s)| *s != TokenState::Spent).count()
     }
 }
@@ -156,7 +151,7 @@ pub struct FlowChoice {
 impl Provisioner {
     /// Probes the target: a provider-state set-up that answers with a token wins; otherwise the client
     /// token's flows are listed.
-    pub async fn detect(
+    pub(crate) async fn detect(
         target: &Target,
         client_token: Option<&str>,
         project_flow: Option<&str>,
@@ -193,14 +188,14 @@ impl Provisioner {
     }
 
     /// Why the set-up probes got no answer, when they did not.
-    pub fn unreachable(&self) -> Option<&TargetError> {
+    pub(crate) fn unreachable(&self) -> Option<&TargetError> {
         match self {
             Provisioner::Unreachable(e) => Some(e),
             _ => None,
         }
     }
 
-    pub fn has(&self, capability: Capability) -> bool {
+    pub(crate) fn has(&self, capability: Capability) -> bool {
         match (self, capability) {
             (Provisioner::Unavailable(_) | Provisioner::Unreachable(_), _) => false,
             (Provisioner::ProviderStates, _) => true,
@@ -211,20 +206,20 @@ impl Provisioner {
     }
 
     /// A central-endpoint 200 answered to `token`: a handed-in token is spent.
-    pub fn spent(&self, token: &str) {
+    pub(crate) fn spent(&self, token: &str) {
         if let Provisioner::HandedIn(pool) = self {
             pool.spend(token);
         }
     }
 
     /// A behaviour that leased `token` has ended.
-    pub fn release(&self, token: &str) {
+    pub(crate) fn release(&self, token: &str) {
         if let Provisioner::HandedIn(pool) = self {
             pool.release(token);
         }
     }
 
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Provisioner::ProviderStates => "provider states".into(),
             Provisioner::PublicApi { .. } => "public API (client token)".into(),
@@ -235,7 +230,7 @@ impl Provisioner {
     }
 
     /// Sets up a registration in the condition `params` describes, or says why it cannot.
-    pub async fn registration(
+    pub(crate) async fn registration(
         &self,
         target: &Target,
         params: &StateParams,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::api::short_digest;
 
 /// A token as reports show it: `JWT {"alg":"HS256"} {"exp":...}` or `opaque token (N chars)`.
-pub fn token(token: &str) -> String {
+pub(crate) fn token(token: &str) -> String {
     let parts: Vec<&str> = token.split('.').collect();
     let decode = |s: &str| {
         base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -26,7 +26,7 @@ pub fn token(token: &str) -> String {
 }
 
 /// An `image` field value as reports show it.
-pub fn image(text: &str) -> String {
+pub(crate) fn image(text: &str) -> String {
     // Only the data URI header is shown, and only when it is short enough to hold no payload.
     let head = match text.find(',') {
         Some(i) if i <= 60 && text.starts_with("data:") => &text[..=i],
@@ -36,7 +36,7 @@ pub fn image(text: &str) -> String {
 }
 
 /// A JSON value with every long string that could be a token or image data replaced by its summary.
-pub fn redact_value(v: &Value) -> Value {
+pub(crate) fn redact_value(v: &Value) -> Value {
     match v {
         Value::String(s) if looks_secret(s) => {
             Value::String(if s.starts_with("data:") || s.len() > 200 { image(s) } else { token(s) })

@@ -4,7 +4,7 @@
 use std::sync::Once;
 
 /// Makes ring rustls's process-wide crypto provider. Idempotent.
-pub fn install() {
+pub(crate) fn install() {
     static ONCE: Once = Once::new();
     // Refused only if another provider was installed first; reqwest then uses that one.
     ONCE.call_once(|| _ = rustls::crypto::ring::default_provider().install_default());

@@ -103,7 +103,7 @@ enum Precheck {
     Refused(ApiError),
 }
 
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     RegistrationAuth(claims): RegistrationAuth,
     headers: HeaderMap,
@@ -287,7 +287,7 @@ async fn record_failure(
     ApiError::new(StatusCode::CONFLICT, body)
 }
 
-pub async fn retrieve(State(state): State<AppState>, auth: AnyAuth, Path(id): Path<String>) -> JsonResult {
+pub(crate) async fn retrieve(State(state): State<AppState>, auth: AnyAuth, Path(id): Path<String>) -> JsonResult {
     let found = state.store.call(move |c| store::biometric_validation(c, &id)).await?;
     let visible = |bv: &crate::emulator::model::BiometricValidation| match &auth {
         AnyAuth::Client(client) => &bv.client == client,

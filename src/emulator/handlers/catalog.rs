@@ -9,12 +9,12 @@ use crate::emulator::auth::ClientAuth;
 use crate::emulator::state::AppState;
 use crate::emulator::store;
 
-pub async fn list_projects(State(state): State<AppState>, ClientAuth(client): ClientAuth) -> JsonResult {
+pub(crate) async fn list_projects(State(state): State<AppState>, ClientAuth(client): ClientAuth) -> JsonResult {
     let projects = state.store.call(move |c| store::projects(c, &client)).await?;
     Ok(Json(json!({ "data": projects.iter().map(|p| p.to_json()).collect::<Vec<Value>>() })))
 }
 
-pub async fn list_flows(State(state): State<AppState>, ClientAuth(client): ClientAuth) -> JsonResult {
+pub(crate) async fn list_flows(State(state): State<AppState>, ClientAuth(client): ClientAuth) -> JsonResult {
     let flows = state.store.call(move |c| store::flows(c, &client)).await?;
     Ok(Json(json!({ "data": flows.iter().map(|f| f.to_json()).collect::<Vec<Value>>() })))
 }

@@ -16,7 +16,7 @@ use crate::emulator::store;
 
 const MAX_PER_PAGE: u32 = 100;
 
-pub async fn list_credits(
+pub(crate) async fn list_credits(
     State(state): State<AppState>,
     ClientAuth(client): ClientAuth,
     RawQuery(query): RawQuery,

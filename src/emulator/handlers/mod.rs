@@ -1,10 +1,10 @@
 //! Thin axum handlers, one file per route family: extract, call the store or the engine, answer.
 
-pub mod biometric;
-pub mod catalog;
-pub mod credits;
-pub mod provider_states;
-pub mod registrations;
+pub(crate) mod biometric;
+pub(crate) mod catalog;
+pub(crate) mod credits;
+pub(crate) mod provider_states;
+pub(crate) mod registrations;
 
 use axum::Json;
 use serde_json::Value;
@@ -12,7 +12,7 @@ use serde_json::Value;
 use super::error::ApiError;
 
 /// What a successful handler returns: a JSON document with status 200.
-pub type JsonResult = Result<Json<Value>, ApiError>;
+pub(crate) type JsonResult = Result<Json<Value>, ApiError>;
 
 /// Reads a text field of a loosely typed body: absent or null is `None`, any other type an error.
 pub(crate) fn opt_string(field: &str, v: Option<serde_json::Value>) -> Result<Option<String>, ApiError> {

@@ -29,7 +29,7 @@ fn invalid(reason: impl std::fmt::Display) -> ApiError {
     )
 }
 
-pub async fn setup(
+pub(crate) async fn setup(
     State(state): State<AppState>,
     JsonBytes(bytes): JsonBytes,
 ) -> Result<Json<SetupResponse>, ApiError> {

@@ -34,7 +34,7 @@ fn create_conflict(code: ErrorCode, message: &str) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, ErrorBody { status: Some(409), ..ErrorBody::plain(code, message) })
 }
 
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     ClientAuth(client): ClientAuth,
     JsonBytes(bytes): JsonBytes,
@@ -150,7 +150,7 @@ fn sync_not_found() -> ApiError {
     ApiError::prefixed(StatusCode::NOT_FOUND, ErrorCode::SyncAppRegistrationNotFound, None)
 }
 
-pub async fn sync(
+pub(crate) async fn sync(
     State(state): State<AppState>,
     RegistrationAuth(claims): RegistrationAuth,
     Path(id): Path<String>,
@@ -204,7 +204,7 @@ pub async fn sync(
 /// The references `populates[]` can expand, and what each expands to.
 const POPULATABLE: [&str; 5] = ["project", "projectFlow", "informationValidation", "biometricValidation", "person"];
 
-pub async fn retrieve(
+pub(crate) async fn retrieve(
     State(state): State<AppState>,
     auth: AnyAuth,
     Path(id): Path<String>,

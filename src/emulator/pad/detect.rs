@@ -7,7 +7,7 @@ use rustface::{ImageData, Model};
 const MODEL: &[u8] = include_bytes!("../../../fixtures/models/seeta_fd_frontal_v1.0.bin");
 
 /// The longest side detection runs at; larger images are scaled down first.
-pub const DETECT_SIDE: u32 = 320;
+pub(crate) const DETECT_SIDE: u32 = 320;
 
 /// A face box in the coordinates of the original image.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +36,7 @@ impl FaceDetector {
     }
 
     /// Detection with the longest side scaled down to `side` pixels (never up).
-    pub fn detect_at(&self, image: &DynamicImage, side: u32) -> Vec<FaceBox> {
+    pub(crate) fn detect_at(&self, image: &DynamicImage, side: u32) -> Vec<FaceBox> {
         let (w, h) = image.dimensions();
         let scale = (f64::from(side) / f64::from(w.max(h))).min(1.0);
         let small = if scale < 1.0 {

@@ -34,9 +34,9 @@ use crate::api::{QualityCode, Score};
 use detect::{FaceBox, FaceDetector};
 
 /// The smallest accepted face width, as a share of the image's shorter side.
-pub const MIN_FACE_SHARE: f64 = 0.12;
+pub(crate) const MIN_FACE_SHARE: f64 = 0.12;
 /// How close to an edge a face box may come, as a share of the image side.
-pub const BORDER_SHARE: f64 = 0.02;
+pub(crate) const BORDER_SHARE: f64 = 0.02;
 /// The second detection pass, for pictures where the first (at [`detect::DETECT_SIDE`]) found nothing.
 const SECOND_PASS_SIDE: u32 = 1400;
 /// Cached assessments before the cache is emptied.

@@ -4,7 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::*;
 
-pub fn insert_client(conn: &Connection, token: &str, seeded: bool) -> Result<String, StoreError> {
+pub(crate) fn insert_client(conn: &Connection, token: &str, seeded: bool) -> Result<String, StoreError> {
     let id = new_id();
     conn.execute(
         "INSERT INTO clients (id, token, seeded, created_at) VALUES (?1, ?2, ?3, ?4)",
@@ -13,7 +13,7 @@ pub fn insert_client(conn: &Connection, token: &str, seeded: bool) -> Result<Str
     Ok(id)
 }
 
-pub fn insert_credit(
+pub(crate) fn insert_credit(
     conn: &Connection,
     client: &str,
     amount: i64,
@@ -30,11 +30,11 @@ pub fn insert_credit(
     Ok(id)
 }
 
-pub fn client_by_token(conn: &Connection, token: &str) -> Result<Option<String>, StoreError> {
+pub(crate) fn client_by_token(conn: &Connection, token: &str) -> Result<Option<String>, StoreError> {
     Ok(conn.query_row("SELECT id FROM clients WHERE token = ?1", [token], |r| r.get(0)).optional()?)
 }
 
-pub fn balance(conn: &Connection, client: &str) -> Result<i64, StoreError> {
+pub(crate) fn balance(conn: &Connection, client: &str) -> Result<i64, StoreError> {
     Ok(conn.query_row(
         "SELECT COALESCE(SUM(CASE category WHEN 'purchase' THEN amount ELSE -amount END), 0) FROM credits WHERE client_id = ?1",
         [client],
@@ -43,7 +43,7 @@ pub fn balance(conn: &Connection, client: &str) -> Result<i64, StoreError> {
 }
 
 /// One page of a client's credit records, newest first, and the total count.
-pub fn credits(
+pub(crate) fn credits(
     conn: &Connection,
     client: &str,
     category: Option<CreditCategory>,

@@ -16,9 +16,9 @@ mod projects;
 mod registrations;
 mod validations;
 
-pub use clients::*;
-pub use projects::*;
-pub use registrations::*;
+pub(crate) use clients::*;
+pub(crate) use projects::*;
+pub(crate) use registrations::*;
 pub use validations::*;
 
 use super::liveness::Assessment;
@@ -32,7 +32,7 @@ use crate::api::{ObjectId, Os, QualityCode, RegistrationStatus, Score};
 const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
 
 /// Credits a freshly seeded client starts with.
-pub const SEED_CREDITS: i64 = 1000;
+pub(crate) const SEED_CREDITS: i64 = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -71,7 +71,7 @@ pub struct Seeded {
 
 impl Store {
     /// Opens (and migrates) an in-memory database, or the file at `path`.
-    pub fn open(path: Option<&Path>) -> Result<Store, StoreError> {
+    pub(crate) fn open(path: Option<&Path>) -> Result<Store, StoreError> {
         let conn = match path {
             Some(p) => {
                 Connection::open(p).map_err(|source| StoreError::Open { path: p.display().to_string(), source })?
@@ -108,7 +108,10 @@ impl Store {
     }
 
     /// The same, for start-up code that is not yet inside the runtime.
-    pub fn call_blocking<R>(&self, f: impl FnOnce(&mut Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
+    pub(crate) fn call_blocking<R>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
         let mut guard = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
     }
@@ -142,7 +145,7 @@ pub(super) fn random_hex(bytes: usize) -> Result<String, StoreError> {
 }
 
 /// Seeds the first client (once) and returns its token; a given token replaces the stored one.
-pub fn seed(conn: &mut Connection, client_token: Option<&str>) -> Result<Seeded, StoreError> {
+pub(crate) fn seed(conn: &mut Connection, client_token: Option<&str>) -> Result<Seeded, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if tx
         .query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| r.get::<_, String>(0))
@@ -187,7 +190,7 @@ pub fn seed(conn: &mut Connection, client_token: Option<&str>) -> Result<Seeded,
     Ok(seeded)
 }
 
-pub fn jwt_secret(conn: &Connection) -> Result<String, StoreError> {
+pub(crate) fn jwt_secret(conn: &Connection) -> Result<String, StoreError> {
     conn.query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| r.get(0))
         .optional()?
         .ok_or_else(|| StoreError::Corrupt("no jwt secret; the store was not seeded".into()))

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::*;
 
 /// Creates a project, with its own collection when `with_collection`.
-pub fn insert_project(
+pub(crate) fn insert_project(
     conn: &Connection,
     client: &str,
     name: &str,
@@ -30,7 +30,7 @@ pub fn insert_project(
     Ok(id)
 }
 
-pub fn insert_flow(
+pub(crate) fn insert_flow(
     conn: &Connection,
     client: &str,
     project: &str,
@@ -69,13 +69,13 @@ pub(super) fn project_from(r: &Row<'_>) -> rusqlite::Result<Project> {
     })
 }
 
-pub fn projects(conn: &Connection, client: &str) -> Result<Vec<Project>, StoreError> {
+pub(crate) fn projects(conn: &Connection, client: &str) -> Result<Vec<Project>, StoreError> {
     let mut st = conn.prepare(&format!("SELECT {PROJECT_COLS} FROM projects WHERE client_id = ?1 ORDER BY rowid"))?;
     let rows = st.query_map([client], project_from)?.collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
-pub fn project(conn: &Connection, id: &str) -> Result<Option<Project>, StoreError> {
+pub(crate) fn project(conn: &Connection, id: &str) -> Result<Option<Project>, StoreError> {
     Ok(conn.query_row(&format!("SELECT {PROJECT_COLS} FROM projects WHERE id = ?1"), [id], project_from).optional()?)
 }
 
@@ -105,18 +105,18 @@ pub(super) fn flow_from(r: &Row<'_>) -> rusqlite::Result<ProjectFlow> {
     })
 }
 
-pub fn flows(conn: &Connection, client: &str) -> Result<Vec<ProjectFlow>, StoreError> {
+pub(crate) fn flows(conn: &Connection, client: &str) -> Result<Vec<ProjectFlow>, StoreError> {
     let mut st = conn.prepare(&format!("SELECT {FLOW_COLS} FROM project_flows WHERE client_id = ?1 ORDER BY rowid"))?;
     let rows = st.query_map([client], flow_from)?.collect::<Result<_, _>>()?;
     Ok(rows)
 }
 
-pub fn flow(conn: &Connection, id: &str) -> Result<Option<ProjectFlow>, StoreError> {
+pub(crate) fn flow(conn: &Connection, id: &str) -> Result<Option<ProjectFlow>, StoreError> {
     Ok(conn.query_row(&format!("SELECT {FLOW_COLS} FROM project_flows WHERE id = ?1"), [id], flow_from).optional()?)
 }
 
 /// The collection a registration's biometrics go to: its own, or else its project's.
-pub fn collection_of(conn: &Connection, reg: &Registration) -> Result<Option<String>, StoreError> {
+pub(crate) fn collection_of(conn: &Connection, reg: &Registration) -> Result<Option<String>, StoreError> {
     if let Some(c) = &reg.assigned_collection {
         return Ok(Some(c.clone()));
     }

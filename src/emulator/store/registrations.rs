@@ -40,7 +40,7 @@ pub(super) fn registration_from(r: &Row<'_>) -> rusqlite::Result<Registration> {
     })
 }
 
-pub fn registration(conn: &Connection, id: &str) -> Result<Option<Registration>, StoreError> {
+pub(crate) fn registration(conn: &Connection, id: &str) -> Result<Option<Registration>, StoreError> {
     Ok(conn
         .query_row(&format!("SELECT {REG_COLS} FROM app_registrations WHERE id = ?1"), [id], registration_from)
         .optional()?)
@@ -48,7 +48,7 @@ pub fn registration(conn: &Connection, id: &str) -> Result<Option<Registration>,
 
 /// The fields a caller supplies when creating an App Registration.
 #[derive(Debug, Clone, Default)]
-pub struct NewRegistration {
+pub(crate) struct NewRegistration {
     pub client: String,
     pub project: String,
     pub project_flow: String,
@@ -61,7 +61,7 @@ pub struct NewRegistration {
     pub language: Option<String>,
 }
 
-pub fn create_registration(
+pub(crate) fn create_registration(
     conn: &mut Connection,
     new: NewRegistration,
     status: RegistrationStatus,
@@ -124,7 +124,7 @@ pub(super) fn join_names(first: &Option<String>, last: &Option<String>) -> Optio
 }
 
 /// Moves an active registration to `status`; `None` if it does not exist, `Some(Err)` if not active.
-pub fn sync_registration(
+pub(crate) fn sync_registration(
     conn: &mut Connection,
     id: &str,
     step: &str,
@@ -144,7 +144,7 @@ pub fn sync_registration(
     Ok(Some(Ok(updated)))
 }
 
-pub fn information_validation(conn: &Connection, id: &str) -> Result<Option<InformationValidation>, StoreError> {
+pub(crate) fn information_validation(conn: &Connection, id: &str) -> Result<Option<InformationValidation>, StoreError> {
     Ok(conn
         .query_row(
             "SELECT id, full_name, first_name, last_name FROM information_validations WHERE id = ?1",
@@ -162,7 +162,7 @@ pub fn information_validation(conn: &Connection, id: &str) -> Result<Option<Info
 }
 
 /// Forces a status and attempt count, for provider states only.
-pub fn force_status(
+pub(crate) fn force_status(
     conn: &Connection,
     id: &str,
     status: RegistrationStatus,
@@ -177,7 +177,7 @@ pub fn force_status(
 
 /// An active registration of the same flow with the same e-mail or phone, which the vendor re-issues
 /// instead of creating a second one.
-pub fn find_active_by_contact(
+pub(crate) fn find_active_by_contact(
     conn: &Connection,
     project_flow: &str,
     email: Option<&str>,

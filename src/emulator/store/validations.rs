@@ -11,7 +11,7 @@ pub(super) fn score_at(r: &Row<'_>, i: usize) -> rusqlite::Result<Score> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Integer, Box::new(e)))
 }
 
-pub fn person(conn: &Connection, id: &str) -> Result<Option<Person>, StoreError> {
+pub(crate) fn person(conn: &Connection, id: &str) -> Result<Option<Person>, StoreError> {
     Ok(conn
         .query_row(
             "SELECT id, client_id, name, collection_id, app_registration_id, active, liveness_score, created_at, updated_at
@@ -43,7 +43,7 @@ pub fn active_persons(conn: &Connection, registration: &str) -> Result<u32, Stor
     )?)
 }
 
-pub fn biometric_validation(conn: &Connection, id: &str) -> Result<Option<BiometricValidation>, StoreError> {
+pub(crate) fn biometric_validation(conn: &Connection, id: &str) -> Result<Option<BiometricValidation>, StoreError> {
     Ok(conn
         .query_row(
             "SELECT id, client_id, project_id, project_flow_id, app_registration_id, person_id, os, liveness_score,
@@ -75,7 +75,7 @@ pub fn biometric_validation(conn: &Connection, id: &str) -> Result<Option<Biomet
 }
 
 /// Replaces a registration's scripted liveness outcomes.
-pub fn set_script(conn: &Connection, registration: &str, script: &[Assessment]) -> Result<(), StoreError> {
+pub(crate) fn set_script(conn: &Connection, registration: &str, script: &[Assessment]) -> Result<(), StoreError> {
     conn.execute("DELETE FROM liveness_script WHERE app_registration_id = ?1", [registration])?;
     for (seq, step) in script.iter().enumerate() {
         let (score, quality) = match step {
@@ -91,7 +91,7 @@ pub fn set_script(conn: &Connection, registration: &str, script: &[Assessment]) 
 }
 
 /// Takes the next scripted outcome for a registration, if any.
-pub fn pop_script(conn: &mut Connection, registration: &str) -> Result<Option<Assessment>, StoreError> {
+pub(crate) fn pop_script(conn: &mut Connection, registration: &str) -> Result<Option<Assessment>, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let next: Option<(i64, Option<u8>, Option<String>)> = tx
         .query_row(
@@ -115,7 +115,7 @@ pub fn pop_script(conn: &mut Connection, registration: &str) -> Result<Option<As
 
 /// A failed liveness attempt to record.
 #[derive(Debug, Clone)]
-pub struct Failure {
+pub(crate) struct Failure {
     pub registration: String,
     pub assessment: Assessment,
     pub os: Os,
@@ -127,7 +127,7 @@ pub struct Failure {
 /// Records a failure; a score failure uses an attempt and may move the registration to `FAILED`.
 /// Returns the registration as it is afterwards, or `None` when it is no longer active (a racing
 /// request used the last attempt), in which case nothing is recorded.
-pub fn record_failure(conn: &mut Connection, f: &Failure) -> Result<Option<Registration>, StoreError> {
+pub(crate) fn record_failure(conn: &mut Connection, f: &Failure) -> Result<Option<Registration>, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(reg) = registration(&tx, &f.registration)? else { return Ok(None) };
     if !reg.status.is_active() {
@@ -161,7 +161,8 @@ pub fn record_failure(conn: &mut Connection, f: &Failure) -> Result<Option<Regis
 }
 
 /// The number of failed attempts recorded for a registration, by kind.
-pub fn failures(conn: &Connection, registration: &str) -> Result<Vec<(String, String, Option<u8>)>, StoreError> {
+#[cfg(test)]
+pub(crate) fn failures(conn: &Connection, registration: &str) -> Result<Vec<(String, String, Option<u8>)>, StoreError> {
     let mut st = conn.prepare(
         "SELECT failure_kind, failure_reason, liveness_score FROM failed_biometric_validations
              WHERE app_registration_id = ?1 ORDER BY created_at, rowid",
@@ -172,7 +173,7 @@ pub fn failures(conn: &Connection, registration: &str) -> Result<Vec<(String, St
 
 /// A passed liveness check to turn into a person, a validation and a charge.
 #[derive(Debug, Clone)]
-pub struct Success {
+pub(crate) struct Success {
     pub registration: String,
     pub force: bool,
     /// False only under the `accept-inactive-status` deviation.
@@ -187,7 +188,7 @@ pub struct Success {
 
 /// What the final, transactional step of the central endpoint decided.
 #[derive(Debug, Clone)]
-pub enum Commit {
+pub(crate) enum Commit {
     Registered(Box<Registration>),
     NotFound,
     CollectionNotSet,
@@ -198,7 +199,7 @@ pub enum Commit {
 /// Re-checks every precondition and then creates the person and the validation and charges one
 /// credit, all in one transaction. Re-checking here, not only before the (slow) liveness step, is what
 /// keeps racing first validations from creating two persons or charging twice.
-pub fn commit_success(conn: &mut Connection, s: &Success) -> Result<Commit, StoreError> {
+pub(crate) fn commit_success(conn: &mut Connection, s: &Success) -> Result<Commit, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let Some(reg) = registration(&tx, &s.registration)? else { return Ok(Commit::NotFound) };
     if !reg.status.is_active() && s.require_active {
@@ -235,7 +236,7 @@ pub fn commit_success(conn: &mut Connection, s: &Success) -> Result<Commit, Stor
 }
 
 /// Sets a registration's person directly, for the provider state "person already set".
-pub fn attach_existing_person(conn: &Connection, reg: &Registration, score: Score) -> Result<(), StoreError> {
+pub(crate) fn attach_existing_person(conn: &Connection, reg: &Registration, score: Score) -> Result<(), StoreError> {
     let collection =
         collection_of(conn, reg)?.ok_or_else(|| StoreError::Corrupt("person needs a collection".into()))?;
     let linked = Linked {

@@ -17,7 +17,7 @@ use crate::target::{Call, Capability, Provisioned, StateParams, redact};
 
 const SOURCE: &str = "\"You must use the token returned when creating an App Registration to authenticate this request.\"; answers per the README's decisions";
 
-pub fn behaviours() -> Vec<Behaviour> {
+pub(crate) fn behaviours() -> Vec<Behaviour> {
     use Capability::*;
     vec![
         Behaviour::new(

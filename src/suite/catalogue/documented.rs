@@ -48,7 +48,7 @@ const INACTIVE: [(&str, RegistrationStatus, &str); 5] = [
     ),
 ];
 
-pub fn behaviours() -> Vec<Behaviour> {
+pub(crate) fn behaviours() -> Vec<Behaviour> {
     use Capability::*;
     let mut v = vec![
         Behaviour::new(

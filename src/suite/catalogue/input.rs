@@ -96,7 +96,7 @@ const MISSING: [(&str, &str, &str, Bodies); 4] = [
     }),
 ];
 
-pub fn behaviours() -> Vec<Behaviour> {
+pub(crate) fn behaviours() -> Vec<Behaviour> {
     let mut v: Vec<Behaviour> = URI_DEFECTS
         .into_iter()
         .map(|(id, uri_defect, statement)| {

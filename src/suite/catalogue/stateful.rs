@@ -15,7 +15,7 @@ use crate::target::{Call, Capability, Exchange, ScriptStep, StateParams};
 /// Racing requests per race.
 const RACERS: usize = 8;
 
-pub fn behaviours() -> Vec<Behaviour> {
+pub(crate) fn behaviours() -> Vec<Behaviour> {
     use Capability::*;
     vec![
         Behaviour::new(

@@ -80,7 +80,7 @@ fn walk(set: &SchemaSet, ats: &[At<'_>], instance: &Value, pointer: &str, out: &
 }
 
 /// The JSON Pointers of the fields of `instance` that schema `name` does not name.
-pub fn undocumented(set: &SchemaSet, name: &str, instance: &Value) -> Vec<String> {
+pub(crate) fn undocumented(set: &SchemaSet, name: &str, instance: &Value) -> Vec<String> {
     let Some(doc) = set.document(name) else { return Vec::new() };
     let mut out = Vec::new();
     walk(set, &[At { file: name, schema: doc }], instance, "", &mut out);
@@ -89,7 +89,7 @@ pub fn undocumented(set: &SchemaSet, name: &str, instance: &Value) -> Vec<String
 
 /// `instance` without the fields `name` does not name: what snapshots compare, so that an extra field
 /// is this oracle's finding (a warning against the vendor) and not a snapshot difference as well.
-pub fn documented_part(set: &SchemaSet, name: &str, instance: &Value) -> Value {
+pub(crate) fn documented_part(set: &SchemaSet, name: &str, instance: &Value) -> Value {
     let mut v = instance.clone();
     for pointer in undocumented(set, name, instance) {
         let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", &pointer));

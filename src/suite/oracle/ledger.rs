@@ -8,7 +8,7 @@ use super::Finding;
 use crate::api::{CreditCategory, CreditPage};
 
 /// A page of a list: how many records it must hold given its total, and no record id twice.
-pub fn credit_page(page: &CreditPage, category: Option<CreditCategory>) -> Option<Finding> {
+pub(crate) fn credit_page(page: &CreditPage, category: Option<CreditCategory>) -> Option<Finding> {
     let before = page.page.saturating_sub(1).saturating_mul(page.per_page);
     let expected = page.total.saturating_sub(before).min(page.per_page);
     let listed = page.records.len() as u64;
@@ -33,14 +33,19 @@ pub fn credit_page(page: &CreditPage, category: Option<CreditCategory>) -> Optio
 
 /// The ids that successful validations named, so that two of them never share one.
 #[derive(Debug, Default)]
-pub struct CreatedIds {
+pub(crate) struct CreatedIds {
     /// (field, id) -> the registration whose 200 named it first.
     seen: BTreeMap<(&'static str, String), String>,
 }
 
 impl CreatedIds {
     /// Records the person and validation one 200 created for `registration`; a repeated id is a finding.
-    pub fn created(&mut self, registration: &str, person: Option<&str>, validation: Option<&str>) -> Option<Finding> {
+    pub(crate) fn created(
+        &mut self,
+        registration: &str,
+        person: Option<&str>,
+        validation: Option<&str>,
+    ) -> Option<Finding> {
         let mut finding = None;
         for (field, id) in [("person", person), ("biometricValidation", validation)] {
             let Some(id) = id else { continue };

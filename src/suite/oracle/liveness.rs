@@ -7,34 +7,34 @@ use super::Finding;
 use crate::api::{ErrorBody, FailureKind, QualityCode, Score};
 
 /// The message is exactly `expected`; `check` names what that proves (e.g. `equal-fails`).
-pub fn message_is(e: &ErrorBody, check: &'static str, expected: &str) -> Option<Finding> {
+pub(crate) fn message_is(e: &ErrorBody, check: &'static str, expected: &str) -> Option<Finding> {
     (e.message != expected).then(|| (check, format!("message is {:?}, expected {expected:?}", e.message)))
 }
 
 /// A quality refusal names its reason: `409:liveness_failed@<code>`.
-pub fn quality_code_is(e: &ErrorBody, code: QualityCode) -> Option<Finding> {
+pub(crate) fn quality_code_is(e: &ErrorBody, code: QualityCode) -> Option<Finding> {
     message_is(e, "provider-code", &format!("409:liveness_failed@{code}"))
 }
 
-pub fn failure_kind_is(e: &ErrorBody, kind: FailureKind) -> Option<Finding> {
+pub(crate) fn failure_kind_is(e: &ErrorBody, kind: FailureKind) -> Option<Finding> {
     (e.failure_kind != Some(kind))
         .then(|| ("failure-kind", format!("failureKind is {:?}, expected {kind:?}", e.failure_kind)))
 }
 
-pub fn remaining_attempts_is(e: &ErrorBody, remaining: u32) -> Option<Finding> {
+pub(crate) fn remaining_attempts_is(e: &ErrorBody, remaining: u32) -> Option<Finding> {
     (e.remaining_attempts != Some(remaining)).then(|| {
         ("remaining-attempts", format!("remainingAttempts is {:?}, expected {remaining}", e.remaining_attempts))
     })
 }
 
 /// The score after `@` parses as a score.
-pub fn score_in_message(e: &ErrorBody) -> Option<Finding> {
+pub(crate) fn score_in_message(e: &ErrorBody) -> Option<Finding> {
     e.failed_score().is_none().then(|| ("score-in-message", format!("no score after @ in {:?}", e.message)))
 }
 
 /// The score after `@` fails the flow's minimum (the pass rule is `score > minimum`). Silent when the
 /// message has no score: `score_in_message` says so.
-pub fn score_at_or_below(e: &ErrorBody, minimum: Score) -> Option<Finding> {
+pub(crate) fn score_at_or_below(e: &ErrorBody, minimum: Score) -> Option<Finding> {
     let score = e.failed_score()?;
     score
         .passes(minimum)

@@ -2,20 +2,20 @@
 //! generic ones to every response of the central endpoint, and privacy and consistency to every
 //! response the suite reads; behaviours apply the specific ones.
 
-pub mod fields;
-pub mod ledger;
-pub mod liveness;
-pub mod privacy;
+pub(crate) mod fields;
+pub(crate) mod ledger;
+pub(crate) mod liveness;
+pub(crate) mod privacy;
 
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::api::{ErrorCode, Score};
+use crate::api::ErrorCode;
 use crate::schemas::SchemaSet;
 use crate::target::Exchange;
 
 /// The codes of the documented error family, whose message is `<status>:<code>[@detail]`.
-pub const DOCUMENTED_CODES: [ErrorCode; 4] = [
+pub(crate) const DOCUMENTED_CODES: [ErrorCode; 4] = [
     ErrorCode::PersonAlreadySet,
     ErrorCode::LivenessFailed,
     ErrorCode::AppRegistrationNotFound,
@@ -23,13 +23,13 @@ pub const DOCUMENTED_CODES: [ErrorCode; 4] = [
 ];
 
 /// A finding of one oracle: the check's name and what is wrong.
-pub type Finding = (&'static str, String);
+pub(crate) type Finding = (&'static str, String);
 
-pub fn never_5xx(x: &Exchange) -> Option<Finding> {
+pub(crate) fn never_5xx(x: &Exchange) -> Option<Finding> {
     x.status.is_server_error().then(|| ("never-5xx", format!("the target answered {}", x.status.as_u16())))
 }
 
-pub fn json_content_type(x: &Exchange) -> Option<Finding> {
+pub(crate) fn json_content_type(x: &Exchange) -> Option<Finding> {
     if !x.is_json() {
         return Some(("json-content-type", format!("content type is {:?}, not application/json", x.content_type)));
     }
@@ -42,7 +42,7 @@ fn known_code(x: &Exchange) -> Option<ErrorCode> {
 }
 
 /// The schema a response body must match, chosen by status and code.
-pub fn schema_for(x: &Exchange) -> &'static str {
+pub(crate) fn schema_for(x: &Exchange) -> &'static str {
     if x.status == StatusCode::OK {
         return "app-registration-200.json";
     }
@@ -52,7 +52,7 @@ pub fn schema_for(x: &Exchange) -> &'static str {
     }
 }
 
-pub fn schema(schemas: &SchemaSet, x: &Exchange) -> Option<Finding> {
+pub(crate) fn schema(schemas: &SchemaSet, x: &Exchange) -> Option<Finding> {
     let body = x.body.as_ref()?;
     let name = schema_for(x);
     let found = schemas.check(name, body);
@@ -69,7 +69,7 @@ pub fn schema(schemas: &SchemaSet, x: &Exchange) -> Option<Finding> {
 
 /// For the documented family: the message is `<status>:<code>[@detail]`, the prefix equals the HTTP
 /// status and the code equals `code`. (A body without a readable code or message is the schema's finding.)
-pub fn code_agrees_with_message(x: &Exchange) -> Option<Finding> {
+pub(crate) fn code_agrees_with_message(x: &Exchange) -> Option<Finding> {
     let body = x.error().ok()?;
     if !body.known_code().is_some_and(|c| DOCUMENTED_CODES.contains(&c)) {
         return None;
@@ -90,24 +90,24 @@ pub fn code_agrees_with_message(x: &Exchange) -> Option<Finding> {
 }
 
 /// A documented body, compared exactly.
-pub fn exact_body(x: &Exchange, status: StatusCode, expected: &Value) -> Option<Finding> {
+pub(crate) fn exact_body(x: &Exchange, status: StatusCode, expected: &Value) -> Option<Finding> {
     if x.status != status {
         return Some(("status", format!("expected {}, got {}", status.as_u16(), x.status.as_u16())));
     }
     (x.json() != expected).then(|| ("body", format!("expected {expected}, got {}", x.json())))
 }
 
-pub fn status_is(x: &Exchange, status: StatusCode) -> Option<Finding> {
+pub(crate) fn status_is(x: &Exchange, status: StatusCode) -> Option<Finding> {
     (x.status != status).then(|| ("status", format!("expected {}, got {}", status.as_u16(), x.status.as_u16())))
 }
 
 /// Any 2xx where a refusal is required is a failure whatever the exact refusal.
-pub fn refused(x: &Exchange) -> Option<Finding> {
+pub(crate) fn refused(x: &Exchange) -> Option<Finding> {
     x.status.is_success().then(|| ("refused", format!("expected a refusal, got {}", x.status.as_u16())))
 }
 
 /// The status and code of an error answer, read from the body.
-pub fn error_is(x: &Exchange, status: StatusCode, code: ErrorCode) -> Option<Finding> {
+pub(crate) fn error_is(x: &Exchange, status: StatusCode, code: ErrorCode) -> Option<Finding> {
     let found = x.error().map(|e| e.code);
     match found {
         Ok(c) if x.status == status && c == code.as_str() => None,
@@ -116,13 +116,8 @@ pub fn error_is(x: &Exchange, status: StatusCode, code: ErrorCode) -> Option<Fin
     }
 }
 
-/// The score after `@` in a `liveness_failed` message, when it is a score.
-pub fn failed_score(x: &Exchange) -> Option<Score> {
-    x.error().ok()?.failed_score()
-}
-
 /// `MissingParameter` naming `field` (the emulator's decision, and the vendor's liveness page's shape).
-pub fn missing_parameter_naming(x: &Exchange, field: &str) -> Option<Finding> {
+pub(crate) fn missing_parameter_naming(x: &Exchange, field: &str) -> Option<Finding> {
     if let Some(f) = error_is(x, StatusCode::CONFLICT, ErrorCode::MissingParameter) {
         return Some(("missing-parameter", f.1));
     }
@@ -150,7 +145,7 @@ mod tests {
         let x = exchange(404, json!({"code": "appRegistration_not_found", "message": "409:appRegistration_not_found"}));
         assert!(code_agrees_with_message(&x).is_some_and(|f| f.1.contains("differs from the HTTP status 404")));
         let x = exchange(409, json!({"code": "liveness_failed", "message": "409:liveness_failed@0.45"}));
-        assert_eq!(failed_score(&x).map(Score::hundredths), Some(45));
+        assert_eq!(x.error().ok().and_then(|e| e.failed_score()).map(crate::api::Score::hundredths), Some(45));
         assert_eq!(schema_for(&x), "error-documented.json");
     }
 }

@@ -10,7 +10,7 @@ use crate::target::redact::shares_run;
 use crate::target::{Call, Exchange, PROVIDER_STATES};
 
 /// The length of a run of image base64 that counts as carrying the image back.
-pub const IMAGE_RUN: usize = 64;
+pub(crate) const IMAGE_RUN: usize = 64;
 
 /// Credentials shorter than this are not looked for: a generated one-character "token" would match
 /// any response.
@@ -40,7 +40,7 @@ fn strings<'a>(v: &'a Value, pointer: String, out: &mut Vec<(String, &'a str)>) 
 }
 
 /// What the request sent that must not come back: its credential and its image payload.
-pub fn check(call: &Call, x: &Exchange) -> Option<Finding> {
+pub(crate) fn check(call: &Call, x: &Exchange) -> Option<Finding> {
     let credential = call.credential().filter(|c| c.len() >= MIN_CREDENTIAL);
     let image = call.image();
     let payload = image.as_deref().map(|i| i.split_once(',').map_or(i, |(_, data)| data));
