@@ -44,6 +44,7 @@ pub(crate) fn encode_jpeg(img: &RgbImage, quality: u8) -> Vec<u8> {
 
 pub(crate) fn encode_png(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
+    // The same for PNG: an in-memory buffer only fails when memory does.
     let _ = img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png);
     out
 }

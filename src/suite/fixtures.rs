@@ -2,12 +2,10 @@
 //! (with its metadata), a PNG and a metadata-free JPEG re-encoding, and a flat picture with no face.
 //! Reports name them by fixture id and digest, never by content.
 
-use std::io::Cursor;
-
-use image::codecs::jpeg::JpegEncoder;
-use image::{DynamicImage, ImageFormat, RgbImage};
+use image::{ImageFormat, RgbImage};
 
 use crate::api::{DataUri, ImageMediaType};
+use crate::faces::derive::{encode_jpeg, encode_png};
 
 /// Grace Hopper, an official US Navy photograph (public domain); see `fixtures/manifest.json`.
 pub(crate) const FACE_ID: &str = "grace_hopper";
@@ -53,24 +51,21 @@ impl Fixtures {
     pub fn load() -> Fixtures {
         // The fixture set embeds the photo once; an empty face would fail every check that sends it.
         let face_jpeg = crate::faces::source(FACE_ID).unwrap_or_default();
-        let face = image::load_from_memory_with_format(face_jpeg, ImageFormat::Jpeg).ok();
+        let face = image::load_from_memory_with_format(face_jpeg, ImageFormat::Jpeg).ok().map(|f| f.to_rgb8());
         let original =
             Image::new(format!("{FACE_ID}/original.jpg"), DataUri::new(ImageMediaType::Jpeg, face_jpeg.to_vec()));
+        // The embedded photo decodes (a unit test says so); were it ever not to, the original stands in.
         let png = face
             .as_ref()
-            .and_then(encode_png)
-            .map(|b| Image::new(format!("{FACE_ID}/reencoded.png"), DataUri::new(ImageMediaType::Png, b)));
-        let plain = face
-            .as_ref()
-            .and_then(|f| encode_jpeg(f, 90))
-            .map(|b| Image::new(format!("{FACE_ID}/q90-no-metadata.jpg"), DataUri::new(ImageMediaType::Jpeg, b)));
-        let flat = encode_png(&DynamicImage::ImageRgb8(RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128]))))
-            .map(|b| Image::new("generated/flat-grey-320x240.png".into(), DataUri::new(ImageMediaType::Png, b)));
-        // Encoding an image that just decoded cannot fail; the original stands in if it ever did.
+            .map(|f| Image::new(format!("{FACE_ID}/reencoded.png"), DataUri::new(ImageMediaType::Png, encode_png(f))));
+        let plain = face.as_ref().map(|f| {
+            Image::new(format!("{FACE_ID}/q90-no-metadata.jpg"), DataUri::new(ImageMediaType::Jpeg, encode_jpeg(f, 90)))
+        });
+        let flat = encode_png(&RgbImage::from_pixel(320, 240, image::Rgb([128, 128, 128])));
         Fixtures {
             face_png: png.unwrap_or_else(|| original.clone()),
             face_jpeg_plain: plain.unwrap_or_else(|| original.clone()),
-            flat_png: flat.unwrap_or_else(|| original.clone()),
+            flat_png: Image::new("generated/flat-grey-320x240.png".into(), DataUri::new(ImageMediaType::Png, flat)),
             face_jpeg: original,
         }
     }
@@ -83,18 +78,6 @@ impl Fixtures {
     pub fn faces(&self) -> Vec<Image> {
         vec![self.face_jpeg.clone(), self.face_png.clone(), self.face_jpeg_plain.clone()]
     }
-}
-
-fn encode_png(img: &DynamicImage) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png).ok()?;
-    Some(out)
-}
-
-fn encode_jpeg(img: &DynamicImage, quality: u8) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, quality).encode_image(&img.to_rgb8()).ok()?;
-    Some(out)
 }
 
 #[cfg(test)]
