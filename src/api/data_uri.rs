@@ -89,7 +89,13 @@ impl DataUri {
         if payload.is_empty() {
             return Err(DataUriError::EmptyPayload);
         }
-        let bytes = STANDARD.decode(payload).map_err(|e| DataUriError::Base64(describe_base64_error(&e)))?;
+        // The SIMD decoder (several times faster on a selfie, most of a refused request's cost) only
+        // says "invalid": the reference decoder, which a unit test shows agrees with it on what is
+        // valid, then says where and why.
+        let bytes = match base64_simd::STANDARD.decode_to_vec(payload) {
+            Ok(bytes) => bytes,
+            Err(_) => STANDARD.decode(payload).map_err(|e| DataUriError::Base64(describe_base64_error(&e)))?,
+        };
         Ok(DataUri { media_type, bytes })
     }
 
@@ -132,7 +138,26 @@ fn describe_base64_error(e: &base64::DecodeError) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+        /// The two decoders agree on every payload, valid or not: the alphabet then 0 to 3 `=` in
+        /// every length (so every final quantum and non-canonical trailing bit is met), the same with
+        /// the URL-safe pair, whitespace, a stray byte or `=` inside, and canonical encodings of
+        /// arbitrary bytes, short and longer than a SIMD block.
+        #[test]
+        fn the_simd_decoder_agrees_with_the_reference(
+            text in prop_oneof!["[A-Za-z0-9+/]{0,70}={0,3}", "[A-Za-z0-9+/=_\\- \n.]{0,70}"],
+            bytes in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            prop_assert_eq!(base64_simd::STANDARD.decode_to_vec(&text).ok(), STANDARD.decode(&text).ok(), "{:?}", text);
+            let canonical = STANDARD.encode(&bytes);
+            prop_assert_eq!(base64_simd::STANDARD.decode_to_vec(&canonical).ok(), Some(bytes));
+        }
+    }
 
     fn err(s: &str) -> DataUriError {
         DataUri::parse(s).expect_err("must be rejected")
