@@ -66,8 +66,8 @@ fn duplicate_field(message: &str) -> Option<&str> {
 }
 
 /// A body field as it came: its text, borrowed from the request wherever JSON allows (no escapes), or
-/// the JSON type it had instead (in Joi's words). The image is most of a request: copying it into a
-/// `Value` only to refuse the request for another field was a fifth of the rejected-input path.
+/// the JSON type it had instead (in Joi's words). The image is most of a request's bytes: reading it
+/// into a `Value` copied all of them, even for a request refused for another field.
 /// A JSON `null` is not a field: as `Option<Field>` it reads as absent, as serde does for `Value`.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Field<'a> {
