@@ -42,7 +42,7 @@ pub(crate) fn render(result: &RunResult, catalogue: &[Behaviour]) -> String {
         "<!doctype html><html lang=en><meta charset=utf-8><title>verifik-conformance report</title>\
 <style>body{{font:14px system-ui,sans-serif;margin:2em;max-width:1200px}}table{{border-collapse:collapse;width:100%}}\
 td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}}.pass{{background:#e6f4ea}}\
-.fail{{background:#fce8e6}}.warn{{background:#fef7e0}}.known{{background:#e8f0fe}}.skipped{{background:#eee}}code,pre{{white-space:pre-wrap;font-size:12px}}</style>\
+.fail{{background:#fce8e6}}.warn{{background:#fef7e0}}.known{{background:#e8f0fe}}.skipped{{background:#eee}}code,pre{{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px}}</style>\
 <h1>verifik-conformance</h1><p>Target: <code>{}</code><br>Seed: <code>{}</code> · requests sent: {}<br>\
 {} passed, {} failed, {} skipped</p>",
         escape(&result.target),
