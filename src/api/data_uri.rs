@@ -117,10 +117,16 @@ impl fmt::Debug for DataUri {
     }
 }
 
+/// The SHA-256 digest in lower-case hex, as the fixture manifest records it.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The first 16 hex digits of a SHA-256 digest.
 pub fn short_digest(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    let mut hex = sha256_hex(bytes);
+    hex.truncate(16);
+    hex
 }
 
 fn truncate(s: &str) -> String {

@@ -10,6 +10,7 @@ mod read;
 mod score;
 mod types;
 
+pub(crate) use data_uri::sha256_hex;
 pub use data_uri::{DataUri, DataUriError, ImageMediaType, short_digest};
 pub use error_body::{ErrorBody, ErrorCode, FailureKind, PrefixedMessage, QualityCode};
 pub use ids::ObjectId;

@@ -12,7 +12,6 @@ use std::fmt;
 
 use image::ImageFormat;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::api::{DataUri, ImageMediaType, QualityCode};
 pub use class::{Class, Expected, FixtureSet, Species};
@@ -55,7 +54,7 @@ impl fmt::Debug for Fixture {
 
 impl Fixture {
     pub(crate) fn sha256(&self) -> String {
-        Sha256::digest(&self.bytes).iter().map(|b| format!("{b:02x}")).collect()
+        crate::api::sha256_hex(&self.bytes)
     }
 
     pub(crate) fn data_uri(&self) -> String {
@@ -312,10 +311,6 @@ pub fn derived_entries(set: &[Fixture]) -> Vec<DerivedEntry> {
 mod tests {
     use super::*;
 
-    fn hex_sha256(bytes: &[u8]) -> String {
-        Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-    }
-
     /// Each photo the binary embeds is the file the manifest describes: same id, same digest (a
     /// recompressed file's own digest; `package_sha256` is the registry's), and the model too.
     #[test]
@@ -324,10 +319,10 @@ mod tests {
         assert_eq!(m.fixtures.len(), SOURCES.len(), "every manifest entry is embedded, and nothing else");
         for e in &m.fixtures {
             let bytes = source(&e.id).unwrap_or_else(|| panic!("{} is not embedded", e.id));
-            assert_eq!(hex_sha256(bytes), e.sha256, "{}", e.id);
+            assert_eq!(crate::api::sha256_hex(bytes), e.sha256, "{}", e.id);
         }
         let raw: serde_json::Value = serde_json::from_str(MANIFEST).expect("manifest parses");
         let model = include_bytes!("../../fixtures/models/seeta_fd_frontal_v1.0.bin");
-        assert_eq!(Some(hex_sha256(model).as_str()), raw["model"]["sha256"].as_str());
+        assert_eq!(Some(crate::api::sha256_hex(model).as_str()), raw["model"]["sha256"].as_str());
     }
 }
