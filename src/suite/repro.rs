@@ -110,18 +110,18 @@ impl Reproducer {
                 Body::None => {}
                 Body::Json(v) => {
                     args.push("-H 'Content-Type: application/json'".into());
-                    let text = v.to_string();
-                    if redact::redact_value(v) == *v && text.len() <= INLINE_LIMIT {
-                        args.push(format!("--data-binary {}", quote(&text)));
-                    } else {
-                        args.push(self.body_file(name, i, text.as_bytes(), &mut needs_file));
+                    // Serialised only where it is shown or written: a body may hold an 11 MiB image.
+                    let inline = (!redact::holds_secret(v)).then(|| v.to_string()).filter(|t| t.len() <= INLINE_LIMIT);
+                    match inline {
+                        Some(text) => args.push(format!("--data-binary {}", quote(&text))),
+                        None => args.push(self.body_file(name, i, || v.to_string().into_bytes(), &mut needs_file)),
                     }
                 }
                 Body::Raw { bytes, content_type } => {
                     if let Some(ct) = content_type {
                         args.push(format!("-H {}", quote(&format!("Content-Type: {ct}"))));
                     }
-                    args.push(self.body_file(name, i, bytes, &mut needs_file));
+                    args.push(self.body_file(name, i, || bytes.to_vec(), &mut needs_file));
                 }
             }
             lines.push((i, args.join(" ")));
@@ -150,10 +150,10 @@ impl Reproducer {
         Some(Reproduction { text, replay_only })
     }
 
-    fn body_file(&self, name: &str, step: usize, bytes: &[u8], needs_file: &mut bool) -> String {
+    fn body_file(&self, name: &str, step: usize, bytes: impl FnOnce() -> Vec<u8>, needs_file: &mut bool) -> String {
         let file = format!("{}-{}.json", name.replace(['/', ':', ' '], "_"), step + 1);
         match &self.dir {
-            Some(dir) if std::fs::write(dir.join(&file), bytes).is_ok() => {
+            Some(dir) if std::fs::write(dir.join(&file), bytes()).is_ok() => {
                 format!("--data-binary {}", quote(&format!("@{}", dir.join(&file).display())))
             }
             _ => {

@@ -2,9 +2,7 @@
 //! reports may show it.
 
 use reqwest::Method;
-use serde_json::{Value, json};
-
-use super::redact;
+use serde_json::Value;
 
 /// A request body.
 #[derive(Debug, Clone)]
@@ -62,35 +60,16 @@ impl Call {
         Some(a.split_once(' ').map_or(a, |(_, token)| token.trim())).filter(|t| !t.is_empty())
     }
 
-    /// The `image` text this request submits, from a JSON body or raw bytes that parse as JSON.
-    pub(crate) fn image(&self) -> Option<String> {
-        let parsed;
-        let v = match &self.body {
-            Body::None => return None,
-            Body::Json(v) => v,
+    /// The `image` text this request submits, from a JSON body or raw bytes that parse as JSON. Borrowed
+    /// where it can be: an image is tens or hundreds of kilobytes, and every answer's privacy check asks.
+    pub(crate) fn image(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.body {
+            Body::None => None,
+            Body::Json(v) => v.get("image")?.as_str().map(std::borrow::Cow::Borrowed),
             Body::Raw { bytes, .. } => {
-                parsed = serde_json::from_slice::<Value>(bytes).ok()?;
-                &parsed
+                let parsed = serde_json::from_slice::<Value>(bytes).ok()?;
+                parsed.get("image")?.as_str().map(|s| std::borrow::Cow::Owned(s.to_owned()))
             }
-        };
-        v.get("image")?.as_str().map(str::to_owned)
-    }
-
-    /// The request as reports may show it.
-    pub(super) fn redacted(&self) -> Value {
-        let auth = self.authorization.as_deref().map(|a| match a.split_once(' ') {
-            Some((scheme, token)) => format!("{scheme} <{}>", redact::token(token)),
-            None => format!("<{}>", redact::token(a)),
-        });
-        let body = match &self.body {
-            Body::None => Value::Null,
-            Body::Json(v) => redact::redact_value(v),
-            Body::Raw { bytes, content_type } => json!({
-                "contentType": content_type,
-                "bytes": bytes.len(),
-                "sha256": crate::api::short_digest(bytes),
-            }),
-        };
-        json!({"authorization": auth, "body": body})
+        }
     }
 }

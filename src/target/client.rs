@@ -256,6 +256,7 @@ impl Target {
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse::<u64>().ok());
         let mut bytes = Vec::new();
+        let mut truncated = false;
         let body_started = Instant::now();
         loop {
             // The next chunk must come while the average since the headers stays above the floor.
@@ -269,11 +270,14 @@ impl Target {
             let Some(chunk) = next.map_err(|e| self.classify(e))? else { break };
             let room = MAX_RESPONSE_BYTES.saturating_sub(bytes.len());
             bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            if room <= chunk.len() {
+            if room < chunk.len() {
+                truncated = true;
                 break;
             }
         }
-        let body = serde_json::from_slice::<Value>(&bytes).ok();
+        // The first megabyte of a longer body is not a JSON document whatever it starts with; parsing it
+        // would only cost a pass over it.
+        let body = if truncated { None } else { serde_json::from_slice::<Value>(&bytes).ok() };
         let text = match (&body, bytes.is_empty()) {
             (None, false) => Some(String::from_utf8_lossy(&bytes).into_owned()),
             _ => None,
@@ -282,7 +286,6 @@ impl Target {
         Ok(Exchange {
             method: call.method.to_string(),
             path: call.path.clone(),
-            request: call.redacted(),
             retry_after,
             status,
             content_type,
@@ -292,6 +295,7 @@ impl Target {
             sent_credential: call.credential().map(str::to_owned),
             elapsed: started.elapsed(),
             body_bytes: bytes.len(),
+            truncated,
             seq: 0,
         })
     }

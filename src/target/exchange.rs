@@ -1,5 +1,6 @@
-//! `Exchange`: one request and its response, as every check reads them. The request side is kept
-//! only in redacted form, so an exchange can be written to any report as it is.
+//! `Exchange`: one response and what the checks need of its request (method, path, the credential it
+//! presented). Reports show an exchange through `summary`, which redacts; the raw request stays in the
+//! journal for reproductions.
 
 use std::time::Duration;
 
@@ -13,8 +14,6 @@ use crate::api::{ErrorBody, Missing, RegistrationView};
 pub struct Exchange {
     pub method: String,
     pub path: String,
-    /// Headers and body as sent, with tokens and images replaced by their summaries.
-    pub request: Value,
     #[serde(serialize_with = "as_u16")]
     pub status: StatusCode,
     /// `Retry-After` in seconds, when the target sent one.
@@ -33,9 +32,12 @@ pub struct Exchange {
     pub sent_credential: Option<String>,
     #[serde(serialize_with = "as_millis")]
     pub elapsed: Duration,
-    /// The length of the body as received (before any cap).
+    /// The length of the body as read (at most the client's cap).
     #[serde(skip)]
     pub body_bytes: usize,
+    /// The body went on past the client's cap, and was not read further.
+    #[serde(skip)]
+    pub truncated: bool,
     /// Its number in the run, by which a failure finds its request in the journal.
     #[serde(skip)]
     pub seq: u64,
@@ -56,7 +58,6 @@ impl Exchange {
         Exchange {
             method: "POST".into(),
             path: "/v2/biometric-validations/app-registration".into(),
-            request: Value::Null,
             status,
             retry_after: None,
             content_type: Some("application/json".into()),
@@ -66,6 +67,7 @@ impl Exchange {
             sent_credential: None,
             elapsed: Duration::ZERO,
             body_bytes: 0,
+            truncated: false,
             seq: 0,
         }
     }

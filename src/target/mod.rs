@@ -9,6 +9,7 @@ mod health;
 pub(crate) mod journal;
 mod provision;
 pub mod redact;
+pub mod shared_run;
 pub mod tls;
 
 pub use client::{Body, Call, DEFAULT_FLOOR_BYTES_PER_SEC, DEFAULT_MAX_FAILURES, Target, TargetError, TargetOptions};

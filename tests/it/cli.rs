@@ -182,7 +182,7 @@ impl Secrets {
             }
         }
         for (i, image) in self.images.iter().enumerate() {
-            if verifik_conformance::target::redact::shares_run(text, image, 64) {
+            if verifik_conformance::target::shared_run::shares_run(text, image, 64) {
                 hits.push(format!("{name}: base64 of submitted image {i}"));
             }
         }

@@ -33,7 +33,14 @@ pub(crate) fn json_content_type(x: &Exchange) -> Option<Finding> {
     if !x.is_json() {
         return Some(("json-content-type", format!("content type is {:?}, not application/json", x.content_type)));
     }
-    x.body.is_none().then(|| ("json-body", "the body does not parse as JSON".to_owned()))
+    match (&x.body, x.truncated) {
+        (Some(_), _) => None,
+        (None, false) => Some(("json-body", "the body does not parse as JSON".to_owned())),
+        (None, true) => Some((
+            "json-body",
+            format!("the body does not parse as JSON: it goes on past the {} bytes the suite reads", x.body_bytes),
+        )),
+    }
 }
 
 /// The error code of a response, when it has a readable one the contract knows.

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::Finding;
-use crate::target::redact::shares_run;
+use crate::target::shared_run;
 use crate::target::{Call, Exchange, PROVIDER_STATES};
 
 /// The length of a run of image base64 that counts as carrying the image back.
@@ -39,7 +39,9 @@ fn strings<'a>(v: &'a Value, pointer: String, out: &mut Vec<(String, &'a str)>) 
     }
 }
 
-/// What the request sent that must not come back: its credential and its image payload.
+/// What the request sent that must not come back: its credential and its image payload. Every string
+/// of the answer is searched in one pass per secret, joined by a byte no secret holds, so that an answer
+/// of a megabyte costs a sampled pass and not one full scan per string.
 pub(crate) fn check(call: &Call, x: &Exchange) -> Option<Finding> {
     let credential = call.credential().filter(|c| c.len() >= MIN_CREDENTIAL);
     let image = call.image();
@@ -56,24 +58,52 @@ pub(crate) fn check(call: &Call, x: &Exchange) -> Option<Finding> {
         found.push(("(the body)".to_owned(), text.as_str()));
     }
     let path = call.path.split('?').next().unwrap_or_default();
-    for (pointer, s) in found {
-        if ISSUED.iter().any(|(route, field)| *route == path && *field == pointer) {
-            continue;
-        }
-        let at = if pointer.is_empty() { "/".to_owned() } else { pointer };
-        if credential.is_some_and(|c| s.contains(c)) {
-            return Some(("privacy", format!("the response carries back the request's bearer token at {at}")));
-        }
-        if payload.is_some_and(|p| shares_run(s, p, IMAGE_RUN)) {
-            return Some((
-                "privacy",
-                format!(
-                    "the response carries back {IMAGE_RUN} or more characters of the submitted image's base64 at {at}"
-                ),
-            ));
-        }
+    found.retain(|(pointer, _)| !ISSUED.iter().any(|(route, field)| *route == path && field == pointer));
+    let mut haystack = Vec::with_capacity(found.iter().map(|(_, s)| s.len() + 1).sum());
+    let mut starts = Vec::with_capacity(found.len());
+    for (_, s) in &found {
+        starts.push(haystack.len());
+        haystack.extend_from_slice(s.as_bytes());
+        haystack.push(0);
     }
-    None
+    let at = |offset: usize| {
+        let i = starts.partition_point(|s| *s <= offset).saturating_sub(1);
+        match found.get(i).map(|(pointer, _)| pointer.as_str()) {
+            None | Some("") => "/".to_owned(),
+            Some(pointer) => pointer.to_owned(),
+        }
+    };
+    if let Some(c) = credential
+        && let Some(hit) = shared_run::find(&haystack, c.as_bytes(), c.len())
+    {
+        let at = at(hit.in_a);
+        return Some(("privacy", format!("the response carries back the request's bearer token at {at}")));
+    }
+    let payload = payload?.as_bytes();
+    let hit = if payload.len() <= haystack.len() {
+        // Most requests of a run submit one of a few images: each is indexed once per thread, not once
+        // per answer.
+        thread_local! {
+            static LAST: std::cell::RefCell<Option<std::rc::Rc<shared_run::Index>>> = const { std::cell::RefCell::new(None) };
+        }
+        let index = LAST.with(|last| {
+            let mut last = last.borrow_mut();
+            match last.as_ref() {
+                Some(index) if index.text() == payload => index.clone(),
+                _ => last.insert(std::rc::Rc::new(shared_run::Index::new(payload))).clone(),
+            }
+        });
+        shared_run::find_indexed(&haystack, &index, IMAGE_RUN)?
+    } else {
+        shared_run::find(&haystack, payload, IMAGE_RUN)?
+    };
+    Some((
+        "privacy",
+        format!(
+            "the response carries back {IMAGE_RUN} or more characters of the submitted image's base64 at {}",
+            at(hit.in_a)
+        ),
+    ))
 }
 
 #[cfg(test)]
