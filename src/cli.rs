@@ -332,6 +332,10 @@ pub struct EmulateArgs {
     /// request beyond it is answered 429 with `Retry-After`.
     #[arg(long, value_name = "N/SECS", value_parser = parse_limit)]
     pub validation_limit: Option<(u32, std::time::Duration)>,
+    /// The credit balance of the seeded client (when the store is new) and of a provider-state client
+    /// whose set-up names none; a small one rehearses an account that runs out.
+    #[arg(long, value_name = "N", default_value_t = crate::emulator::SEED_CREDITS, value_parser = clap::value_parser!(i64).range(0..))]
+    pub seed_credits: i64,
 }
 
 /// `N/SECS` with N and SECS at least 1.

@@ -21,6 +21,7 @@ pub(crate) async fn emulate(args: EmulateArgs) -> ExitCode {
         provider_states: args.provider_states,
         deviations: args.deviations,
         validation_limit: args.validation_limit,
+        seed_credits: args.seed_credits,
         ..EmulatorConfig::default()
     };
     let emulator = match Emulator::new(config) {

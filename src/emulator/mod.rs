@@ -27,7 +27,7 @@ use tokio::net::TcpListener;
 
 pub use deviation::Deviation;
 pub use state::{AppState, EmulatorConfig};
-pub use store::{Seeded, StoreError};
+pub use store::{SEED_CREDITS, Seeded, StoreError};
 
 /// A built emulator: its state, ready to serve, and what seeding produced.
 pub struct Emulator {
@@ -40,7 +40,7 @@ impl Emulator {
     pub fn new(config: EmulatorConfig) -> Result<Emulator, StartError> {
         let store = store::Store::open(config.db.as_deref())?;
         let (seeded, secret) = store.call_blocking(|c| {
-            let seeded = store::seed(c, config.client_token.as_deref())?;
+            let seeded = store::seed(c, config.client_token.as_deref(), config.seed_credits)?;
             Ok((seeded, store::jwt_secret(c)?))
         })?;
         let state = AppState {

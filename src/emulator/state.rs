@@ -28,6 +28,9 @@ pub struct EmulatorConfig {
     /// Validation requests allowed per project in a sliding window (`--validation-limit N/SECS`; the
     /// vendor documents 100 per hour); `None` enforces nothing.
     pub validation_limit: Option<(u32, std::time::Duration)>,
+    /// The seeded client's balance when the store is new, and a provider-state client's unless the
+    /// set-up names one (`--seed-credits`): a small one rehearses a vendor account that runs out.
+    pub seed_credits: i64,
 }
 
 impl Default for EmulatorConfig {
@@ -40,6 +43,7 @@ impl Default for EmulatorConfig {
             deviations: Vec::new(),
             score_noise: super::noise::ScoreNoise::default(),
             validation_limit: None,
+            seed_credits: super::store::SEED_CREDITS,
         }
     }
 }

@@ -10,7 +10,7 @@ use super::oracle::Finding;
 pub use super::property::{Case, CaseResult, case_check};
 use crate::api::Missing;
 use crate::suite::event::{Event, Verdict};
-use crate::target::{Call, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
+use crate::target::{Call, Capability, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
 
 /// The central endpoint's path.
 pub(crate) const CENTRAL: &str = "/v2/biometric-validations/app-registration";
@@ -151,6 +151,19 @@ impl<'a> Probe<'a> {
     /// Sets up a registration; what the target cannot set up skips the behaviour with the reason.
     pub(crate) fn provision(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
         self.ctx.provision(self.behaviour.id, params).map_err(stop_for_setup)
+    }
+
+    /// Sets up the registration a property's cases share, with the credits those cases and their
+    /// shrinking can spend: the target's default balance suits a default run, not `--cases 7000`. Only
+    /// provider states can choose a balance; elsewhere the account's own balance is what there is, and
+    /// running out stops the property as a budget (`Case::send`), never as a finding.
+    pub(crate) fn provision_for_cases(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
+        let mut params = params.clone();
+        if params.credits.is_none() && self.ctx.provisioner.has(Capability::ProviderStates) {
+            let cases = i64::from(self.ctx.cases) + i64::from(super::property::MAX_SHRINK_ITERS);
+            params.credits = Some(cases * i64::from(self.behaviour.cost.charging.max(1)) + CREDIT_MARGIN);
+        }
+        self.provision(&params)
     }
 
     /// Compares the behaviour's first representative response with its snapshot (emulator profile,
@@ -310,6 +323,9 @@ impl<'a> Probe<'a> {
         if new.is_empty() { Outcome::Passed { warnings, known } } else { Outcome::Failed(new) }
     }
 }
+
+/// Credits set up beyond what a property's cases can spend, for the behaviour's own requests around them.
+const CREDIT_MARGIN: i64 = 16;
 
 fn stop_for(e: TargetError) -> Stop {
     match e {

@@ -43,7 +43,7 @@ impl Probe<'_> {
             rng_algorithm: RngAlgorithm::ChaCha,
             rng_seed: RngSeed::Fixed(self.seed),
             // Every shrink step is a request to the target; this bounds the cost of one failure.
-            max_shrink_iters: 64,
+            max_shrink_iters: MAX_SHRINK_ITERS,
             ..Config::default()
         };
         let mut runner = TestRunner::new(config);
@@ -132,6 +132,9 @@ impl Probe<'_> {
     }
 }
 
+/// Shrink steps one failing property may take (each is a request to the target).
+pub(crate) const MAX_SHRINK_ITERS: u32 = 64;
+
 /// Marks a case failure that is a transport problem, not a finding.
 pub const TRANSPORT: &str = "transport: ";
 /// Marks a case that could not be set up on this target: the property stops and is skipped.
@@ -155,6 +158,21 @@ impl Case<'_> {
     /// Sends a request and applies every oracle that judges it (documented findings first).
     pub(crate) fn send(&self, call: &Call) -> Result<Exchange, (Strictness, String)> {
         let x = self.ctx.send(call).map_err(|e| (Strictness::Documented, format!("{TRANSPORT}{e}")))?;
+        // An account that cannot be topped up (a vendor's, or handed-in tokens) ran out of credits: the
+        // run's budget ended, the input is not at fault, and nothing is shrunk. With provider states the
+        // cases asked for enough (`Probe::provision_for_cases`), so a 402 there stays a finding.
+        if x.status == reqwest::StatusCode::PAYMENT_REQUIRED
+            && !self.ctx.provisioner.has(crate::target::Capability::ProviderStates)
+        {
+            return Err((
+                Strictness::Documented,
+                format!(
+                    "{SKIP}the account's credits ran out (402 after {} requests of this run): give fewer --cases \
+                     or top the account up",
+                    self.ctx.target.requests_sent()
+                ),
+            ));
+        }
         let mut findings = self.ctx.judge(self.behaviour, call, &x);
         findings.sort_by_key(|(s, _)| *s);
         match findings.into_iter().next() {

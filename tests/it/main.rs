@@ -6,6 +6,7 @@
 mod common;
 
 mod cli;
+mod deep;
 mod deviations;
 mod emulator_decisions;
 mod emulator_garbage;

@@ -41,7 +41,7 @@ pub(crate) async fn setup(
         None => defaults.min_score,
         Some(m) => Score::from_f64(m).map_err(|e| invalid(format!("minScore {e}")))?,
     };
-    let credits = p.credits.unwrap_or(store::SEED_CREDITS);
+    let credits = p.credits.unwrap_or(state.config.seed_credits);
     if credits < 0 {
         return Err(invalid("credits must be zero or more"));
     }

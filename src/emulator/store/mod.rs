@@ -32,7 +32,7 @@ use crate::api::{ObjectId, Os, QualityCode, RegistrationStatus, Score};
 const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
 
 /// Credits a freshly seeded client starts with.
-pub(crate) const SEED_CREDITS: i64 = 1000;
+pub const SEED_CREDITS: i64 = 1000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -145,7 +145,7 @@ pub(super) fn random_hex(bytes: usize) -> Result<String, StoreError> {
 }
 
 /// Seeds the first client (once) and returns its token; a given token replaces the stored one.
-pub(crate) fn seed(conn: &mut Connection, client_token: Option<&str>) -> Result<Seeded, StoreError> {
+pub(crate) fn seed(conn: &mut Connection, client_token: Option<&str>, credits: i64) -> Result<Seeded, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if tx
         .query_row("SELECT value FROM meta WHERE key = 'jwt_secret'", [], |r| r.get::<_, String>(0))
@@ -182,7 +182,9 @@ pub(crate) fn seed(conn: &mut Connection, client_token: Option<&str>) -> Result<
                 "Onboarding without collection",
                 LivenessSettings::documented_defaults(),
             )?;
-            insert_credit(&tx, &client, SEED_CREDITS, CreditCategory::Purchase, "initial balance", None)?;
+            if credits > 0 {
+                insert_credit(&tx, &client, credits, CreditCategory::Purchase, "initial balance", None)?;
+            }
             Seeded { client, client_token: token, token_was_generated: generated }
         }
     };

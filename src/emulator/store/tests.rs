@@ -7,7 +7,7 @@ use crate::api::QualityCode;
 fn seeded() -> (Connection, Seeded) {
     let mut conn = Connection::open_in_memory().expect("in memory");
     migrate(&mut conn).expect("migrates");
-    let s = seed(&mut conn, None).expect("seeds");
+    let s = seed(&mut conn, None, SEED_CREDITS).expect("seeds");
     (conn, s)
 }
 
@@ -64,12 +64,12 @@ fn seeding_once_gives_a_client_with_its_balance_and_a_given_token_replaces_the_s
     assert_eq!(balance(&conn, &first.client).expect("balance"), SEED_CREDITS);
     assert_eq!(flows(&conn, &first.client).expect("flows").len(), 2);
     assert_eq!(jwt_secret(&conn).expect("secret").len(), 64);
-    let again = seed(&mut conn, None).expect("seeds again");
+    let again = seed(&mut conn, None, SEED_CREDITS).expect("seeds again");
     assert_eq!(
         (again.client.as_str(), again.client_token.as_str()),
         (first.client.as_str(), first.client_token.as_str())
     );
-    let given = seed(&mut conn, Some("vkc_given")).expect("seeds with a token");
+    let given = seed(&mut conn, Some("vkc_given"), SEED_CREDITS).expect("seeds with a token");
     assert_eq!(client_by_token(&conn, "vkc_given").expect("lookup"), Some(given.client));
     assert_eq!(client_by_token(&conn, &first.client_token).expect("lookup"), None);
 }

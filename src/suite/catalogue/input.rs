@@ -224,8 +224,9 @@ pub(super) fn refused_case(
 }
 
 fn valid_uris(p: &mut Probe<'_>) -> Result<(), Stop> {
-    // The shared registration already has a person, so every `force: true` case exercises the override.
-    let reg = p.provision(&StateParams { person_set: true, ..StateParams::default() })?;
+    // The shared registration already has a person, so every `force: true` case exercises the override;
+    // each of those cases charges it.
+    let reg = p.provision_for_cases(&StateParams { person_set: true, ..StateParams::default() })?;
     let force = proptest::prop_oneof![2 => proptest::strategy::Just(Some(true)), 1 => proptest::strategy::Just(Some(false)), 1 => proptest::strategy::Just(None)];
     let strategy = (
         proptest::sample::select(p.ctx.fixtures.faces()),
