@@ -161,6 +161,35 @@ impl TargetArgs {
         None
     }
 
+    /// The client token and the registration tokens, from the flags and the token files. The error
+    /// names the file, never what it holds.
+    pub fn tokens(&self) -> Result<(Option<String>, Vec<String>), String> {
+        let read = |path: &PathBuf| {
+            std::fs::read_to_string(path).map_err(|e| format!("cannot read the token file {}: {e}", path.display()))
+        };
+        let lines = |text: &str| -> Vec<String> {
+            text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect()
+        };
+        let client_token = match &self.client_token_file {
+            Some(path) => Some(
+                lines(&read(path)?)
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| format!("the token file {} holds no token", path.display()))?,
+            ),
+            None => self.client_token.clone(),
+        };
+        let mut registration_tokens = self.registration_tokens.clone();
+        if let Some(path) = &self.registration_token_file {
+            let found = lines(&read(path)?);
+            if found.is_empty() {
+                return Err(format!("the token file {} holds no token", path.display()));
+            }
+            registration_tokens.extend(found);
+        }
+        Ok((client_token, registration_tokens))
+    }
+
     /// The run-time limit in force: the flag, or the default for a target off this machine.
     pub fn max_time(&self) -> Option<std::time::Duration> {
         self.max_time.or(self.is_remote().then_some(DEFAULT_REMOTE_MAX_TIME)).map(std::time::Duration::from_secs)
@@ -185,6 +214,10 @@ pub struct TargetArgs {
     /// A client token of the target, to create registrations through its public API.
     #[arg(long, env = "VERIFIK_CLIENT_TOKEN", hide_env_values = true)]
     pub client_token: Option<String>,
+    /// A file whose first line is the client token: unlike the flag, it shows in neither `ps` nor the
+    /// shell's history.
+    #[arg(long, value_name = "PATH", conflicts_with = "client_token")]
+    pub client_token_file: Option<PathBuf>,
     /// The project flow to create registrations in (default: any the client token sees).
     #[arg(long, env = "VERIFIK_PROJECT_FLOW")]
     pub project_flow: Option<String>,
@@ -198,6 +231,10 @@ pub struct TargetArgs {
         hide_env_values = true
     )]
     pub registration_tokens: Vec<String>,
+    /// A file of registration tokens, one a line (blank lines and lines starting with `#` ignored),
+    /// added to any `--registration-token`.
+    #[arg(long, value_name = "PATH")]
+    pub registration_token_file: Option<PathBuf>,
     /// Stop sending after this many requests; what is left is skipped with the reason.
     #[arg(long)]
     pub max_requests: Option<u64>,

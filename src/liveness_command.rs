@@ -13,7 +13,6 @@ pub(crate) fn read_run(path: &std::path::Path) -> Result<liveness::record::RunFi
     serde_json::from_str(&text).map_err(|e| format!("{} is not a liveness run file: {e}", path.display()))
 }
 
-#[expect(clippy::print_stdout, reason = "the run summary and comparison are the command's output")]
 pub(crate) fn liveness(args: LivenessArgs) -> ExitCode {
     if let Some(problem) = args.target.problems() {
         return fail(2, &problem);
@@ -30,7 +29,10 @@ pub(crate) fn liveness(args: LivenessArgs) -> ExitCode {
     }
     let target = args.target.base_url.clone().unwrap_or_else(|| "embedded emulator".to_owned());
     let seed = args.seed.unwrap_or_else(fresh_seed);
-    let spec = target_spec(&args.target, false, seed);
+    let spec = match target_spec(&args.target, false, seed) {
+        Ok(spec) => spec,
+        Err(e) => return fail(2, &e),
+    };
     let settings = run_settings(&args.target, seed, 1, false);
     let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
         Ok(c) => c,
@@ -43,41 +45,41 @@ pub(crate) fn liveness(args: LivenessArgs) -> ExitCode {
         return fail(2, &format!("cannot write {}: {e}", args.out.display()));
     }
     let m = if args.calibration { run.calibration_metrics.as_ref().unwrap_or(&run.metrics) } else { &run.metrics };
-    println!("{} presentations recorded into {}/run.json and index.html", run.samples.len(), args.out.display());
-    println!("figures over the {} half of the face set:", if args.calibration { "calibration" } else { "evaluation" });
+    outln!("{} presentations recorded into {}/run.json and index.html", run.samples.len(), args.out.display());
+    outln!("figures over the {} half of the face set:", if args.calibration { "calibration" } else { "evaluation" });
     for (species, r) in &m.apcer {
-        println!("APCER {species}: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+        outln!("APCER {species}: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
     }
     if let Some((species, r)) = &m.apcer_max {
-        println!("APCER_max ({species}): {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+        outln!("APCER_max ({species}): {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
     }
     if let Some(r) = &m.bpcer {
-        println!("BPCER: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+        outln!("BPCER: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
     }
     for (name, at) in [("BPCER20", &m.bpcer20), ("BPCER100", &m.bpcer100)] {
         match at {
             Some(liveness::iso::BpcerAt::Estimated { threshold, bpcer, .. }) => {
-                println!("{name}: {bpcer:.3} at threshold {threshold:.2}");
+                outln!("{name}: {bpcer:.3} at threshold {threshold:.2}");
             }
             Some(liveness::iso::BpcerAt::NotEstimable { needed, fewest, species }) => {
-                println!("{name}: not estimable with {fewest} scored {species} attacks (needs {needed})");
+                outln!("{name}: not estimable with {fewest} scored {species} attacks (needs {needed})");
             }
-            None => println!("{name}: n/a"),
+            None => outln!("{name}: n/a"),
         }
     }
-    println!(
+    outln!(
         "threshold: {}",
         run.threshold.map_or_else(|| run.threshold_source.clone(), |t| format!("{t} ({})", run.threshold_source))
     );
     let errors = liveness::record::ErrorSummary::of(&run.samples);
-    println!("{} judged, {} ended in an error ({:.1} %)", errors.judged, errors.errors, 100.0 * errors.share());
+    outln!("{} judged, {} ended in an error ({:.1} %)", errors.judged, errors.errors, 100.0 * errors.share());
     let mut code = ExitCode::SUCCESS;
     if let Some(problem) = errors.problem(args.max_error_share) {
         code = fail(1, &problem);
     }
     if let Some(b) = baseline {
         let c = liveness::compare::compare(&b, &run);
-        print!("{}", c.summary());
+        out!("{}", c.summary());
         if c.verdict == liveness::compare::Verdict::Drifted {
             code = ExitCode::FAILURE;
         }
@@ -85,18 +87,16 @@ pub(crate) fn liveness(args: LivenessArgs) -> ExitCode {
     code
 }
 
-#[expect(clippy::print_stdout, reason = "the comparison is the command's output")]
 pub(crate) fn compare(args: &CompareArgs) -> ExitCode {
     let (b, c) = match (read_run(&args.baseline), read_run(&args.current)) {
         (Ok(b), Ok(c)) => (b, c),
         (Err(e), _) | (_, Err(e)) => return fail(2, &e),
     };
     let cmp = liveness::compare::compare(&b, &c);
-    print!("{}", cmp.summary());
+    out!("{}", cmp.summary());
     if cmp.verdict == liveness::compare::Verdict::Drifted { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-#[expect(clippy::print_stdout, reason = "the alarms are the command's output")]
 pub(crate) fn history(args: &verifik_conformance::cli::HistoryArgs) -> ExitCode {
     if args.reference == 0 {
         return fail(2, "--reference must be at least 1");
@@ -108,22 +108,22 @@ pub(crate) fn history(args: &verifik_conformance::cli::HistoryArgs) -> ExitCode 
     if let Err(e) = verifik_conformance::history::write(&args.out, &h) {
         return fail(2, &format!("cannot write {}: {e}", args.out.display()));
     }
-    println!(
+    outln!(
         "{} liveness and {} conformance run(s) -> {}/index.html and history.json",
         h.liveness_runs.len(),
         h.conformance_runs.len(),
         args.out.display()
     );
     for f in &h.flips {
-        println!("run {}: {} {} -> {}", f.run + 1, f.behaviour, f.from, f.to);
+        outln!("run {}: {} {} -> {}", f.run + 1, f.behaviour, f.from, f.to);
     }
     for (class, t) in &h.classes {
         for i in &t.out_of_band {
-            println!("run {}: the median of {class} left its band", i + 1);
+            outln!("run {}: the median of {class} left its band", i + 1);
         }
     }
     for a in &h.alarms {
-        println!("alarm: {a}");
+        outln!("alarm: {a}");
     }
     if h.alarms.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -11,6 +11,18 @@ use std::time::Duration;
 
 use clap::Parser as _;
 
+/// `println!`, `print!` and `eprintln!` through the run's redactor: what a command prints may quote
+/// what a target said, and nothing a target said reaches the terminal as it was.
+macro_rules! outln {
+    ($($t:tt)*) => { ::verifik_conformance::target::redactor::print_out(&format!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! out {
+    ($($t:tt)*) => { ::verifik_conformance::target::redactor::print_out(&format!($($t)*)) };
+}
+macro_rules! errln {
+    ($($t:tt)*) => { ::verifik_conformance::target::redactor::print_err(&format!("{}\n", format_args!($($t)*))) };
+}
+
 mod emulate_command;
 mod fixtures_command;
 mod liveness_command;
@@ -31,7 +43,7 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_level)),
         )
         .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
+        .with_writer(|| verifik_conformance::target::redactor::ScrubbedStderr)
         .init();
     match cli.command {
         Some(Command::Emulate(args)) => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -48,9 +60,8 @@ fn main() -> ExitCode {
     }
 }
 
-#[expect(clippy::print_stderr, reason = "the binary's one place for fatal messages")]
 fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    errln!("error: {message}");
     ExitCode::from(code)
 }
 
@@ -62,20 +73,22 @@ fn fresh_seed() -> u64 {
 
 /// The target and run settings both commands share, from the flags.
 /// The target the flags name: a base URL, or the embedded emulator (its score noise seeded by `seed`).
-pub(crate) fn target_spec(t: &TargetArgs, emulator_profile: bool, seed: u64) -> TargetSpec {
-    match t.base_url.clone() {
+/// Token files are read here, so that a file that cannot be read is a usage error (exit 2).
+pub(crate) fn target_spec(t: &TargetArgs, emulator_profile: bool, seed: u64) -> Result<TargetSpec, String> {
+    let (client_token, registration_tokens) = t.tokens()?;
+    Ok(match t.base_url.clone() {
         None => verifik_conformance::embedded::spec(
             t.deviations.clone(),
             ScoreNoise { sd: t.liveness_noise, shift: t.liveness_shift, seed },
         ),
         Some(base_url) => TargetSpec::Url {
             base_url,
-            client_token: t.client_token.clone(),
+            client_token,
             project_flow: t.project_flow.clone(),
-            registration_tokens: t.registration_tokens.clone(),
+            registration_tokens,
             emulator_profile,
         },
-    }
+    })
 }
 
 pub(crate) fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) -> RunSettings {

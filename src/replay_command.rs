@@ -43,7 +43,6 @@ fn read(path: &std::path::Path) -> Result<Recorded, String> {
     Ok(recorded)
 }
 
-#[expect(clippy::print_stdout, reason = "the verdicts are the command's output")]
 pub fn replay(args: &ReplayArgs) -> ExitCode {
     if let Some(problem) = args.target.problems() {
         return fail(2, &problem);
@@ -63,20 +62,23 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
         .filter_map(|id| all.iter().find(|b| b.id.0 == id.as_str()))
         .collect();
     if chosen.is_empty() {
-        println!(
+        outln!(
             "nothing to replay: no failing behaviour{} in {}",
             if args.only.is_empty() { "" } else { " of --only" },
             args.run.display()
         );
         return ExitCode::SUCCESS;
     }
-    let spec = target_spec(&args.target, args.emulator_profile || recorded.emulator_profile, recorded.seed);
+    let spec = match target_spec(&args.target, args.emulator_profile || recorded.emulator_profile, recorded.seed) {
+        Ok(spec) => spec,
+        Err(e) => return fail(2, &e),
+    };
     let settings: RunSettings = run_settings(&args.target, recorded.seed, recorded.cases, false);
     let ctx = match verifik_conformance::suite::Ctx::new(&spec, &settings) {
         Ok(c) => c,
         Err(e) => return fail(2, &error_chain(&e)),
     };
-    println!(
+    outln!(
         "replaying {} behaviour(s) of {} (seed {}, {} cases) against {}",
         chosen.len(),
         args.run.display(),
@@ -89,25 +91,25 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
         match runner::outcome_of(&ctx, b) {
             Outcome::Passed { .. } => {
                 fixed += 1;
-                println!("FIXED          {}", b.id);
+                outln!("FIXED          {}", b.id);
             }
             Outcome::Failed(v) if v.iter().all(|v| matches!(v.check.as_str(), "run" | "target")) => {
                 errors += 1;
-                println!("ERROR          {}: {}", b.id, v.first().map(|v| v.message.as_str()).unwrap_or_default());
+                outln!("ERROR          {}: {}", b.id, v.first().map(|v| v.message.as_str()).unwrap_or_default());
             }
             Outcome::Failed(v) => {
                 still += 1;
-                println!("STILL FAILING  {}", b.id);
+                outln!("STILL FAILING  {}", b.id);
                 for v in &v {
-                    println!("  - {v}");
+                    outln!("  - {v}");
                 }
             }
             Outcome::Skipped(why) => {
                 errors += 1;
-                println!("ERROR          {}: could not run here: {why}", b.id);
+                outln!("ERROR          {}: could not run here: {why}", b.id);
             }
         }
     }
-    println!("{fixed} fixed, {still} still failing, {errors} could not be replayed");
+    outln!("{fixed} fixed, {still} still failing, {errors} could not be replayed");
     if still + errors == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

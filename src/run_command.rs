@@ -30,8 +30,6 @@ pub(crate) fn usage_problems(args: &RunArgs) -> Option<String> {
     None
 }
 
-#[expect(clippy::print_stdout, reason = "listing and plan are the command's output")]
-#[expect(clippy::print_stderr, reason = "the seed and the run summary are human lines, kept off stdout")]
 pub(crate) fn run(args: RunArgs) -> ExitCode {
     if let Some(problem) = usage_problems(&args) {
         return fail(2, &problem);
@@ -40,7 +38,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     let terse = matches!(args.libtest.format, Some(libtest_mimic::FormatSetting::Terse)) || args.libtest.quiet;
     if args.libtest.list && !terse {
         let selected: Vec<_> = all.iter().filter(|b| selected(&args.libtest, b)).collect();
-        print!("{}", plan::listing(&selected));
+        out!("{}", plan::listing(&selected));
         return ExitCode::SUCCESS;
     }
     let catches = |b: &verifik_conformance::suite::Behaviour| {
@@ -55,7 +53,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     };
     if args.dry_run {
         let selected: Vec<_> = all.iter().filter(|b| selected(&args.libtest, b)).collect();
-        print!("{}", plan::plan(&selected, args.cases, limits, &catches));
+        out!("{}", plan::plan(&selected, args.cases, limits, &catches));
         return ExitCode::SUCCESS;
     }
     // The budget goes to the behaviours this run selected, as the dry run plans it.
@@ -72,16 +70,20 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     };
     let seed = args.seed.or(recorded.map(|i| i.seed)).unwrap_or_else(fresh_seed);
     if let Some(i) = recorded.filter(|i| i.cases != args.cases || i.seed != seed) {
-        eprintln!(
+        errln!(
             "note: the observed answers were recorded with --seed {} --cases {}; this run's cases differ, so its generated answers will too",
-            i.seed, i.cases
+            i.seed,
+            i.cases
         );
     }
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(b) => b.map(std::sync::Arc::new),
         Err(e) => return fail(2, &e),
     };
-    let spec = target_spec(&args.target, args.emulator_profile, seed);
+    let spec = match target_spec(&args.target, args.emulator_profile, seed) {
+        Ok(spec) => spec,
+        Err(e) => return fail(2, &e),
+    };
     let settings = RunSettings {
         baseline: baseline.clone(),
         repro_dir: args.repro_dir.clone(),
@@ -93,7 +95,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     };
     if !args.libtest.list {
         // Human lines go to stderr: stdout stays libtest's, pure under `--format json`.
-        eprintln!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);
+        errln!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);
     }
     let result = runner::run(spec, settings, &args.libtest);
     if args.libtest.list {
@@ -113,29 +115,28 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         code = fail(2, &e);
     }
     for e in result.events.iter().filter(|e| e.check == "observed-change") {
-        eprintln!("changed since the observed answers: {}: {}", e.behaviour, e.message.as_deref().unwrap_or_default());
+        errln!("changed since the observed answers: {}: {}", e.behaviour, e.message.as_deref().unwrap_or_default());
     }
     match &result.observed_written {
-        Some(Ok(n)) => eprintln!("recorded the observed answers of {n} behaviour(s)"),
+        Some(Ok(n)) => errln!("recorded the observed answers of {n} behaviour(s)"),
         Some(Err(e)) => code = fail(2, e),
         None => {}
     }
     let warnings = result.events.iter().filter(|e| e.verdict == report::Verdict::Warn).count();
-    eprintln!("target: {}; {} requests; {} warning(s)", result.target, result.requests, warnings);
+    errln!("target: {}; {} requests; {} warning(s)", result.target, result.requests, warnings);
     if let Some(cause) = &result.down {
-        eprintln!("error: the target stopped answering, so what was left was not run: {cause}");
+        errln!("error: the target stopped answering, so what was left was not run: {cause}");
     } else if result.out_of_time {
-        eprintln!("error: the run's time limit (--max-time) was reached; what was left was not run");
+        errln!("error: the run's time limit (--max-time) was reached; what was left was not run");
     }
     if result.ran_nothing() {
-        eprintln!("error: no behaviour ran (an empty selection, or every behaviour skipped): that is a failure");
+        errln!("error: no behaviour ran (an empty selection, or every behaviour skipped): that is a failure");
     }
     code
 }
 
 /// The baseline's verdict on a run: expired entries fail it, entries that no longer occur are to be
 /// pruned (and fail it under `--baseline-strict`); `--baseline-update` writes the run's findings.
-#[expect(clippy::print_stderr, reason = "the baseline's verdict is human output")]
 pub(crate) fn judge_baseline(
     args: &RunArgs,
     baseline: Option<&Baseline>,
@@ -160,7 +161,7 @@ pub(crate) fn judge_baseline(
     if let Some(b) = baseline {
         let today = chrono::Utc::now().date_naive();
         for e in b.expired(today) {
-            eprintln!(
+            errln!(
                 "error: a baseline entry has expired ({}): renew or remove it: {}",
                 e.expires.as_deref().unwrap_or_default(),
                 e.describe()
@@ -168,18 +169,19 @@ pub(crate) fn judge_baseline(
             *code = ExitCode::FAILURE;
         }
         for e in b.fixed(&findings, &ran) {
-            eprintln!("fixed, prune it: {}", e.describe());
+            errln!("fixed, prune it: {}", e.describe());
             if args.baseline_strict {
                 *code = ExitCode::FAILURE;
             }
         }
-        eprintln!("{known} known finding(s) accepted by the baseline");
+        errln!("{known} known finding(s) accepted by the baseline");
     }
     if let Some(path) = &args.baseline_update {
         let updated = Baseline::updated(baseline, &findings);
         let text = serde_json::to_string_pretty(&updated).map_err(|e| e.to_string())?;
-        std::fs::write(path, text + "\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        eprintln!("wrote {} finding(s) to {}", updated.known.len(), path.display());
+        verifik_conformance::target::redactor::write_artefact(path, text + "\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        errln!("wrote {} finding(s) to {}", updated.known.len(), path.display());
     }
     Ok(())
 }

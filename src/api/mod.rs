@@ -18,6 +18,9 @@ pub use read::{CreditPage, CreditRecord, Missing, Problem, Reader, RegistrationV
 pub use score::{Score, ScoreError};
 pub use types::{CreditCategory, Os, ParseEnumError, RegistrationStatus};
 
+/// The endpoint under test.
+pub const CENTRAL_PATH: &str = "/v2/biometric-validations/app-registration";
+
 /// The fields of the central endpoint's 200 body that hold ObjectIds.
 pub const ID_FIELDS: [&str; 8] = [
     "_id",

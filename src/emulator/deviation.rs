@@ -65,10 +65,18 @@ pub enum Deviation {
     UndocumentedField,
     /// The credits list leaves out `pagination.total`.
     OmitCreditTotal,
+    /// The 200 body populates `person` as a record (schema-open) that quotes the request's bearer token.
+    EchoTokenInRecord,
+    /// A 404 of the central endpoint carries the request's `Authorization` value in a response header.
+    EchoTokenInHeader,
+    /// Reading a registration back answers the request's `Authorization` value in `data.lastReadBy`.
+    EchoTokenInReadBack,
+    /// Creating a registration through the public API answers the client token in `data.requestedWith`.
+    EchoTokenInSetUp,
 }
 
 impl Deviation {
-    pub const ALL: [Deviation; 29] = [
+    pub const ALL: [Deviation; 33] = [
         Deviation::PersonAlreadySet400,
         Deviation::OmitAssignedCollection,
         Deviation::UnprefixedCollectionMessage,
@@ -98,6 +106,10 @@ impl Deviation {
         Deviation::ReuseValidationId,
         Deviation::UndocumentedField,
         Deviation::OmitCreditTotal,
+        Deviation::EchoTokenInRecord,
+        Deviation::EchoTokenInHeader,
+        Deviation::EchoTokenInReadBack,
+        Deviation::EchoTokenInSetUp,
     ];
 
     pub fn name(self) -> &'static str {
@@ -131,6 +143,10 @@ impl Deviation {
             Deviation::ReuseValidationId => "reuse-validation-id",
             Deviation::UndocumentedField => "undocumented-field",
             Deviation::OmitCreditTotal => "omit-credit-total",
+            Deviation::EchoTokenInRecord => "echo-token-in-record",
+            Deviation::EchoTokenInHeader => "echo-token-in-header",
+            Deviation::EchoTokenInReadBack => "echo-token-in-read-back",
+            Deviation::EchoTokenInSetUp => "echo-token-in-set-up",
         }
     }
 }

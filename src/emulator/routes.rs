@@ -25,7 +25,7 @@ pub(crate) fn app(state: AppState) -> Router {
         .route("/v2/app-registrations", post(registrations::create))
         .route("/v2/app-registrations/{id}", get(registrations::retrieve))
         .route("/v2/app-registrations/{id}/sync", put(registrations::sync))
-        .route("/v2/biometric-validations/app-registration", post(biometric::create))
+        .route(crate::api::CENTRAL_PATH, post(biometric::create))
         .route("/v2/biometric-validations/{id}", get(biometric::retrieve))
         .route("/v2/credits", get(credits::list_credits));
     if state.config.provider_states {
@@ -36,6 +36,7 @@ pub(crate) fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(DefaultBodyLimit::max(state.body_limit()))
         .layer(middleware::from_fn_with_state(state.clone(), read_whole_body))
+        .layer(middleware::from_fn_with_state(state.clone(), echo_in_header))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -50,8 +51,7 @@ const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 async fn read_whole_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let limit = state.body_limit();
     let (mut parts, body) = req.into_parts();
-    if state.deviates(Deviation::IgnoreContentType) && parts.uri.path() == "/v2/biometric-validations/app-registration"
-    {
+    if state.deviates(Deviation::IgnoreContentType) && parts.uri.path() == crate::api::CENTRAL_PATH {
         parts
             .headers
             .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
@@ -74,6 +74,19 @@ async fn read_whole_body(State(state): State<AppState>, req: Request, next: Next
         return ApiError::payload_too_large().into_response();
     }
     next.run(Request::from_parts(parts, Body::from(kept))).await
+}
+
+/// The `echo-token-in-header` deviation: a 404 of the central endpoint hands the request's
+/// `Authorization` back in a header of its own.
+async fn echo_in_header(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let echo = (state.deviates(Deviation::EchoTokenInHeader) && req.uri().path() == crate::api::CENTRAL_PATH)
+        .then(|| req.headers().get(axum::http::header::AUTHORIZATION).cloned())
+        .flatten();
+    let mut response = next.run(req).await.into_response();
+    if let Some(value) = echo.filter(|_| response.status() == axum::http::StatusCode::NOT_FOUND) {
+        response.headers_mut().insert("x-debug-authorization", value);
+    }
+    response
 }
 
 async fn log_request(req: Request, next: Next) -> Response {

@@ -211,8 +211,9 @@ pub(crate) fn band(window: &[f64]) -> Option<[f64; 2]> {
 /// Writes `history.json` and `index.html` into `dir`.
 pub fn write(dir: &Path, h: &History) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("history.json"), serde_json::to_vec_pretty(h).map_err(std::io::Error::other)?)?;
-    std::fs::write(dir.join("index.html"), html::render(h))
+    let json = serde_json::to_vec_pretty(h).map_err(std::io::Error::other)?;
+    crate::target::redactor::write_artefact(&dir.join("history.json"), json)?;
+    crate::target::redactor::write_artefact(&dir.join("index.html"), html::render(h))
 }
 
 #[cfg(test)]

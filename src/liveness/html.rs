@@ -256,6 +256,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 6px;te
 
 pub fn write(dir: &Path, run: &RunFile) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("run.json"), serde_json::to_vec_pretty(run).map_err(std::io::Error::other)?)?;
-    std::fs::write(dir.join("index.html"), render(run))
+    let json = serde_json::to_vec_pretty(run).map_err(std::io::Error::other)?;
+    crate::target::redactor::write_artefact(&dir.join("run.json"), json)?;
+    crate::target::redactor::write_artefact(&dir.join("index.html"), render(run))
 }

@@ -107,7 +107,7 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
 
 pub(crate) fn write(dir: &Path, result: &RunResult, catalogue: &[Behaviour]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    std::fs::write(dir.join("index.html"), render(result, catalogue))
+    crate::target::redactor::write_artefact(&dir.join("index.html"), render(result, catalogue))
 }
 
 #[cfg(test)]

@@ -46,5 +46,5 @@ pub(crate) fn render(result: &RunResult) -> String {
 }
 
 pub(crate) fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
-    std::fs::write(path, render(result))
+    crate::target::redactor::write_artefact(path, render(result))
 }

@@ -34,7 +34,7 @@ impl Outputs {
         }
         if let (Some(p), Some(doc)) = (&self.har, &result.har) {
             let bytes = serde_json::to_vec_pretty(doc).map_err(|e| (p.clone(), e.into()))?;
-            std::fs::write(p, bytes).map_err(|e| (p.clone(), e))?;
+            crate::target::redactor::write_artefact(p, bytes).map_err(|e| (p.clone(), e))?;
         }
         Ok(())
     }

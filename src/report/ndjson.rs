@@ -16,7 +16,7 @@ use crate::suite::runner::RunResult;
 pub(crate) const FORMAT_VERSION: u32 = 1;
 
 pub(crate) fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut out = Vec::new();
     let header = json!({
         "record": "header",
         "format_version": FORMAT_VERSION,
@@ -33,5 +33,5 @@ pub(crate) fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
         serde_json::to_writer(&mut out, e)?;
         out.write_all(b"\n")?;
     }
-    out.flush()
+    crate::target::redactor::write_artefact(path, out)
 }

@@ -145,6 +145,10 @@ impl Ctx {
                 (target, None, client_token.clone(), project_flow.clone(), registration_tokens.clone(), profile)
             }
         };
+        // The run's secrets are known to the redactor before anything is sent or written.
+        for secret in client_token.iter().chain(&handed_in) {
+            crate::target::redactor::redactor().credential(secret);
+        }
         // Only the conformant embedded emulator may leave `.snap.new` files in the source tree; any other
         // target (a deviating emulator, a self-hosted one) compares against a throw-away copy.
         let conformant = matches!(spec, TargetSpec::Embedded { conformant: true, .. });
@@ -226,15 +230,27 @@ impl Ctx {
     }
 
     /// Sets up a registration for `behaviour`; the token it holds goes back when the behaviour ends.
+    /// With it come the set-up's answers that carried back what their request sent (the privacy
+    /// oracle reads set-up routes too, their documented token payloads aside): they are the asking
+    /// behaviour's findings.
     pub(crate) fn provision(
         &self,
         behaviour: BehaviourId,
         params: &StateParams,
-    ) -> Result<Provisioned, ProvisionError> {
+    ) -> Result<(Provisioned, Vec<(Finding, Exchange)>), ProvisionError> {
         let face = self.fixtures.face_jpeg_uri();
-        let reg = self.block_on(self.provisioner.registration(&self.target, params, face))?;
+        let (reg, exchanges) = crate::target::journal::capture(|| {
+            self.block_on(self.provisioner.registration(&self.target, params, face))
+        });
+        let leaks =
+            exchanges.into_iter().filter_map(|(call, x)| oracle::privacy::check(&call, &x).map(|f| (f, x))).collect();
+        let reg = reg?;
+        let redactor = crate::target::redactor::redactor();
+        for issued in std::iter::once(&reg.token).chain(&reg.client_token) {
+            redactor.credential(issued);
+        }
         self.leases.lock().unwrap_or_else(|p| p.into_inner()).entry(behaviour).or_default().push(reg.token.clone());
-        Ok(reg)
+        Ok((reg, leaks))
     }
 
     /// Ends what `behaviour` holds: its registration tokens serve others unless a 200 spent them.

@@ -142,11 +142,11 @@ impl Observed {
     pub(crate) fn write(&self, dir: &Path, seed: u64, cases: u32) -> std::io::Result<usize> {
         std::fs::create_dir_all(dir)?;
         let index = Index { format_version: FORMAT_VERSION, seed, cases };
-        std::fs::write(dir.join(INDEX), serde_json::to_string_pretty(&index)? + "\n")?;
+        crate::target::redactor::write_artefact(&dir.join(INDEX), serde_json::to_string_pretty(&index)? + "\n")?;
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         for (id, answers) in seen.iter() {
             let s = Snapshot { format_version: FORMAT_VERSION, behaviour: id.0.to_owned(), answers: answers.clone() };
-            std::fs::write(file_for(dir, id.0), serde_json::to_vec_pretty(&s)?)?;
+            crate::target::redactor::write_artefact(&file_for(dir, id.0), serde_json::to_vec_pretty(&s)?)?;
         }
         Ok(seen.len())
     }

@@ -150,7 +150,11 @@ impl<'a> Probe<'a> {
 
     /// Sets up a registration; what the target cannot set up skips the behaviour with the reason.
     pub(crate) fn provision(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
-        self.ctx.provision(self.behaviour.id, params).map_err(stop_for_setup)
+        let (reg, leaks) = self.ctx.provision(self.behaviour.id, params).map_err(stop_for_setup)?;
+        for (finding, x) in leaks {
+            self.record(Some(finding), Strictness::Documented, Some(&x));
+        }
+        Ok(reg)
     }
 
     /// Sets up the registration a property's cases share, with the credits those cases and their

@@ -149,10 +149,16 @@ pub struct Case<'a> {
 impl Case<'_> {
     /// Sets up a registration inside a case; what cannot be set up stops the property (skip or fail).
     pub(crate) fn provision(&self, params: &StateParams) -> Result<Provisioned, (Strictness, String)> {
-        self.ctx.provision(self.behaviour, params).map_err(|e| match stop_for_setup(e) {
+        let (reg, leaks) = self.ctx.provision(self.behaviour, params).map_err(|e| match stop_for_setup(e) {
             Stop::Skip(why) => (Strictness::Documented, format!("{SKIP}{why}")),
             Stop::Fail(why) => (Strictness::Documented, format!("{TRANSPORT}{why}")),
-        })
+        })?;
+        match leaks.into_iter().next() {
+            Some(((check, message), x)) => {
+                Err((Strictness::Documented, format!("{check}: {message} in {}", x.summary())))
+            }
+            None => Ok(reg),
+        }
     }
 
     /// Sends a request and applies every oracle that judges it (documented findings first).

@@ -88,12 +88,15 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
         outcome: outcome.clone(),
         elapsed: started.elapsed(),
     });
+    // libtest-mimic prints these to the terminal itself: they pass the redactor here.
+    let redactor = crate::target::redactor::redactor();
     match outcome {
         Outcome::Passed { .. } => Ok(Completion::Completed),
-        Outcome::Skipped(reason) => Ok(Completion::ignored_with(reason)),
+        Outcome::Skipped(reason) => Ok(Completion::ignored_with(redactor.scrub(&reason).into_owned())),
         Outcome::Failed(violations) => {
             let lines: Vec<String> = violations.iter().map(|v| format!("  - {v}")).collect();
-            Err(format!("{} violation(s) of {}: {}\n{}", violations.len(), b.id, b.statement, lines.join("\n")).into())
+            let text = format!("{} violation(s) of {}: {}\n{}", violations.len(), b.id, b.statement, lines.join("\n"));
+            Err(redactor.scrub(&text).into_owned().into())
         }
     }
 }

@@ -177,6 +177,14 @@ impl Target {
 
     pub async fn send(&self, call: &Call) -> Result<Exchange, TargetError> {
         let route = route(&call.method, &call.path);
+        // Whatever a request presents or submits is a secret to every sink from now on.
+        let redactor = super::redactor::redactor();
+        if let Some(credential) = call.credential() {
+            redactor.credential(credential);
+        }
+        if let Some(image) = call.image() {
+            redactor.image(&image);
+        }
         let started = chrono::Utc::now();
         let mut result = self.send_counted(call).await;
         if let Ok(x) = &mut result {
@@ -255,6 +263,11 @@ impl Target {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|s| s.trim().parse::<u64>().ok());
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+            .collect();
         let mut bytes = Vec::new();
         let mut truncated = false;
         let body_started = Instant::now();
@@ -289,6 +302,7 @@ impl Target {
             retry_after,
             status,
             content_type,
+            headers,
             body,
             body_snippet,
             text,

@@ -19,6 +19,10 @@ pub struct Exchange {
     /// `Retry-After` in seconds, when the target sent one.
     pub retry_after: Option<u64>,
     pub content_type: Option<String>,
+    /// Every response header (names lower-case, values lossily decoded): the privacy oracle reads them
+    /// all, so they are never written anywhere as they are.
+    #[serde(skip)]
+    pub headers: Vec<(String, String)>,
     /// The body when it parsed as JSON.
     pub body: Option<Value>,
     /// The first bytes of a body that did not parse as JSON, lossily decoded.
@@ -61,6 +65,7 @@ impl Exchange {
             status,
             retry_after: None,
             content_type: Some("application/json".into()),
+            headers: Vec::new(),
             body: Some(body),
             body_snippet: None,
             text: None,

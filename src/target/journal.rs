@@ -20,6 +20,16 @@ static SEQ: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
     static JOURNAL: RefCell<Option<Vec<Entry>>> = const { RefCell::new(None) };
+    static CAPTURED: RefCell<Option<Vec<(Call, Exchange)>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` and returns, with its result, every exchange it made on this thread whole (headers and
+/// all): how the set-up's answers reach the privacy oracle.
+pub(crate) fn capture<T>(f: impl FnOnce() -> T) -> (T, Vec<(Call, Exchange)>) {
+    let outer = CAPTURED.with(|c| c.borrow_mut().replace(Vec::new()));
+    let result = f();
+    let captured = CAPTURED.with(|c| std::mem::replace(&mut *c.borrow_mut(), outer)).unwrap_or_default();
+    (result, captured)
 }
 
 /// Starts a fresh journal on this thread; what an earlier one held is dropped.
@@ -40,6 +50,11 @@ pub(crate) fn entries() -> Vec<Entry> {
 /// Numbers an exchange and, when a journal is running on this thread, keeps the request with it.
 pub(super) fn record(call: &Call, x: &Exchange) -> u64 {
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
+    CAPTURED.with(|c| {
+        if let Some(all) = c.borrow_mut().as_mut() {
+            all.push((call.clone(), x.clone()));
+        }
+    });
     JOURNAL.with(|j| {
         if let Some(entries) = j.borrow_mut().as_mut() {
             entries.push(Entry { seq, call: call.clone(), response: x.body.clone() });

@@ -9,6 +9,7 @@ mod health;
 pub(crate) mod journal;
 mod provision;
 pub mod redact;
+pub mod redactor;
 pub mod shared_run;
 pub mod tls;
 

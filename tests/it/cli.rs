@@ -209,15 +209,21 @@ fn files(dir: &std::path::Path) -> Vec<(String, String)> {
 fn one_scan_for_secrets_over_every_artefact_finds_none() {
     let dir = temp("reports");
     let client = "vkc_scan0123456789abcdef01234567";
-    // A target that echoes tokens into errors and selfies into successes: the reports must still
-    // hold neither.
-    let served = Served::start(client, &["echo-token-in-error", "image-in-success", "ignore-token-expiry"]);
+    // A target that hands credentials back in every place it can (an error message, a schema-open
+    // record of a success, a header of a 404, a read-back answer) and selfies in successes: the
+    // reports must still hold none of them.
+    let echoes = ["echo-token-in-error", "echo-token-in-record", "echo-token-in-header", "echo-token-in-read-back"];
+    let served = Served::start(client, &[&echoes[..], &["image-in-success", "ignore-token-expiry"]].concat());
     let (junit, ndjson, html) = (dir.join("junit.xml"), dir.join("events.ndjson"), dir.join("html"));
+    let (token_file, repro) = (dir.join("client-token"), dir.join("repro"));
+    std::fs::write(&token_file, format!("# the scan's client token\n{client}\n")).expect("token file");
+    std::fs::create_dir_all(&repro).expect("repro dir");
     let o = bin()
         .args(["run", "--base-url", &served.url, "--emulator-profile", "--seed", "7", "--cases", "4"])
         .args(["--junit", junit.to_str().expect("utf-8"), "--ndjson", ndjson.to_str().expect("utf-8")])
         .args(["--html", html.to_str().expect("utf-8"), "--har", dir.join("run.har").to_str().expect("utf-8")])
-        .env("VERIFIK_CLIENT_TOKEN", client)
+        .args(["--client-token-file", token_file.to_str().expect("utf-8")])
+        .args(["--repro-dir", repro.to_str().expect("utf-8")])
         .output()
         .expect("the suite runs");
     drop(served);
@@ -248,22 +254,43 @@ fn one_scan_for_secrets_over_every_artefact_finds_none() {
     images.push(fixtures.flat_png.data_uri().to_owned());
     let images = images.iter().map(|u| u.split_once(',').map_or(u.as_str(), |(_, d)| d).to_owned()).collect();
     let secrets = Secrets { literals: vec![client.to_owned()], images };
-    let mut artefacts = files(&dir);
-    artefacts.push(("stdout".into(), String::from_utf8_lossy(&o.stdout).into_owned()));
-    artefacts.push(("stderr".into(), String::from_utf8_lossy(&o.stderr).into_owned()));
-    assert!(artefacts.len() >= 5, "{:?}", artefacts.iter().map(|a| &a.0).collect::<Vec<_>>());
-    let hits: Vec<String> = artefacts.iter().flat_map(|(name, text)| secrets.scan(name, text)).collect();
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    // Each echo was found, and only the privacy check says so.
+    assert!(
+        out.contains("privacy: the response carries back the request's bearer token at header x-debug-authorization"),
+        "{out}"
+    );
+    assert!(out.contains("at /data/person/verifiedWith") && out.contains("at /data/lastReadBy"), "{out}");
+    let mut artefacts: Vec<(String, String)> =
+        files(&dir).into_iter().filter(|(name, _)| !name.contains("client-token")).collect();
+    artefacts.push(("stdout".into(), out));
+    artefacts.push(("stderr".into(), err));
+    let kinds = ["junit.xml", "events.ndjson", "index.html", "run.har", "repro", "stdout", "stderr"];
+    for kind in kinds {
+        assert!(artefacts.iter().any(|(name, _)| name.contains(kind)), "no {kind} artefact");
+    }
+    // The reproduction's body files hold the submitted images by design (`--repro-dir` is the one
+    // place face bytes are written): they are scanned for credentials only.
+    let scan = |name: &str, text: &str| match name.contains("repro") {
+        true => Secrets { literals: secrets.literals.clone(), images: Vec::new() }.scan(name, text),
+        false => secrets.scan(name, text),
+    };
+    let hits: Vec<String> = artefacts.iter().flat_map(|(name, text)| scan(name, text)).collect();
     assert_eq!(hits, Vec::<String>::new(), "secrets in the run's artefacts");
 
-    // The scan is shown to work: one token planted in a copy of the JUnit report is one hit.
-    let planted = junit_text.replacen(
-        "<testsuites",
-        "<!-- eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEyMzQ1Njc4OTB9.c2lnbmF0dXJlc2lnbmF0dXJl --><testsuites",
-        1,
-    );
-    assert_eq!(secrets.scan("planted", &planted).len(), 1);
-    let planted = format!("{ndjson_text}{client}");
-    assert_eq!(secrets.scan("planted", &planted).len(), 1);
+    // The scan is shown to work on every kind: one token planted into each is one hit there.
+    let planted_token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEyMzQ1Njc4OTB9.c2lnbmF0dXJlc2lnbmF0dXJl";
+    for kind in kinds {
+        let (name, text) = artefacts.iter().find(|(name, _)| name.contains(kind)).expect("an artefact of the kind");
+        let mut mid = text.len() / 2;
+        while !text.is_char_boundary(mid) {
+            mid -= 1;
+        }
+        let planted = format!("{}\n{planted_token}\n{}", &text[..mid], &text[mid..]);
+        assert_eq!(scan(name, &planted).len(), 1, "{kind}: the planted token");
+    }
+    assert_eq!(secrets.scan("planted", &format!("{ndjson_text}{client}")).len(), 1);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -34,7 +34,12 @@ fn failed(result: &RunResult) -> BTreeSet<String> {
 /// check failing would mean the deviation proves nothing about the oracle it was made for.
 fn caught_only_by(d: Deviation) -> Option<&'static [&'static str]> {
     match d {
-        Deviation::EchoTokenInError | Deviation::ImageInSuccess => Some(&["privacy"]),
+        Deviation::EchoTokenInError
+        | Deviation::ImageInSuccess
+        | Deviation::EchoTokenInRecord
+        | Deviation::EchoTokenInHeader
+        | Deviation::EchoTokenInReadBack
+        | Deviation::EchoTokenInSetUp => Some(&["privacy"]),
         Deviation::DuplicateCreditRecord => Some(&["list-ids-unique", "list-total-agrees"]),
         Deviation::ReuseValidationId => Some(&["distinct-ids", "charge-names-its-validation"]),
         Deviation::UndocumentedField => Some(&["undocumented-field"]),
@@ -194,6 +199,23 @@ fn needing(capability: Capability) -> BTreeSet<String> {
         .filter(|b| b.needs.contains(&capability))
         .map(|b| b.trial_name())
         .collect()
+}
+
+/// A set-up route that hands the client token back (the public API's registration answer) fails every
+/// behaviour that asked for that set-up, through the privacy check alone; on provider states the same
+/// deviation is never met (its `breaks()` is empty, which the self-test above holds it to).
+#[test]
+fn a_leak_in_a_set_up_answer_fails_the_behaviour_that_asked_for_it() {
+    let result = run_served(vec![Deviation::EchoTokenInSetUp], false, SetUp::ClientToken);
+    let failed = failed(&result);
+    assert!(failed.len() >= 20, "only {failed:?}");
+    for r in &result.records {
+        let Outcome::Failed(violations) = &r.outcome else { continue };
+        for v in violations {
+            assert_eq!(check_of(v), "privacy", "{}: {v:?}", r.name);
+            assert!(v.message.contains("at /data/requestedWith"), "{}: {}", r.name, v.message);
+        }
+    }
 }
 
 #[test]

@@ -217,6 +217,11 @@ pub(crate) async fn create(
             let mut body = reg.to_documented_json();
             if let Value::Object(m) = &mut body {
                 deviate_success(&state, m, submitted.as_deref(), score);
+                if let (true, Some(auth)) = (state.deviates(Deviation::EchoTokenInRecord), headers.get(AUTHORIZATION))
+                    && let Some(person) = m.get("person").cloned()
+                {
+                    m.insert("person".into(), json!({"_id": person, "verifiedWith": auth.to_str().unwrap_or("?")}));
+                }
             }
             Ok(Json(json!({ "data": body })))
         }

@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -10,6 +11,7 @@ use super::{JsonResult, opt_string, query_values};
 use crate::api::{ErrorBody, ErrorCode, RegistrationStatus};
 use crate::emulator::auth::{AnyAuth, ClientAuth, RegistrationAuth, RegistrationClaims, TOKEN_LIFETIME_SECS};
 use crate::emulator::body::{JsonBytes, parse_object};
+use crate::emulator::deviation::Deviation;
 use crate::emulator::error::ApiError;
 use crate::emulator::model::Registration;
 use crate::emulator::state::AppState;
@@ -37,6 +39,7 @@ fn create_conflict(code: ErrorCode, message: &str) -> ApiError {
 pub(crate) async fn create(
     State(state): State<AppState>,
     ClientAuth(client): ClientAuth,
+    headers: HeaderMap,
     JsonBytes(bytes): JsonBytes,
 ) -> JsonResult {
     let body: CreateBody = parse_object(&bytes)?;
@@ -97,13 +100,17 @@ pub(crate) async fn create(
         return Err(ApiError::not_found("projectFlow"));
     };
     let token = mint_for(&state, &reg, TOKEN_LIFETIME_SECS, None)?;
-    Ok(Json(json!({
+    let mut answer = json!({
         "data": {
             "appRegistration": reg.to_full_json(),
             "informationValidation": info.map(|i| i.to_json()),
             "token": token,
         }
-    })))
+    });
+    if let (true, Some(a)) = (state.deviates(Deviation::EchoTokenInSetUp), headers.get(AUTHORIZATION)) {
+        answer["data"]["requestedWith"] = Value::String(a.to_str().unwrap_or("?").to_owned());
+    }
+    Ok(Json(answer))
 }
 
 /// Mints a registration token that expires `expires_in` seconds from now (negative: already expired).
@@ -207,6 +214,7 @@ const POPULATABLE: [&str; 5] = ["project", "projectFlow", "informationValidation
 pub(crate) async fn retrieve(
     State(state): State<AppState>,
     auth: AnyAuth,
+    headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> JsonResult {
@@ -249,7 +257,12 @@ pub(crate) async fn retrieve(
         AnyAuth::Registration(claims) => reg.id == claims.app_registration_id,
     };
     match found {
-        Some((reg, doc)) if visible(&reg) => Ok(Json(json!({ "data": doc }))),
+        Some((reg, mut doc)) if visible(&reg) => {
+            if let (true, Some(a)) = (state.deviates(Deviation::EchoTokenInReadBack), headers.get(AUTHORIZATION)) {
+                doc["lastReadBy"] = Value::String(a.to_str().unwrap_or("?").to_owned());
+            }
+            Ok(Json(json!({ "data": doc })))
+        }
         _ => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorBody::plain(ErrorCode::NotFound, "AppRegistration_not_found"),

@@ -3,9 +3,13 @@
 //! Newly issued tokens on the set-up routes are their documented payload and are exempt by name.
 //! A finding is documented-strength everywhere: it is a data leak, not a style choice.
 
+use std::borrow::Cow;
+
+use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
 use super::Finding;
+use crate::target::redactor::credential_forms;
 use crate::target::shared_run;
 use crate::target::{Call, Exchange, PROVIDER_STATES};
 
@@ -17,21 +21,24 @@ pub(crate) const IMAGE_RUN: usize = 64;
 const MIN_CREDENTIAL: usize = 16;
 
 /// Response fields that are a route's documented payload of a newly issued credential.
+/// (`{id}` stands for one path segment; the sync route's `data.token` is the login token it documents,
+/// which may equal the request's own when minted in the same second.)
 const ISSUED: &[(&str, &str)] = &[
     ("/v2/app-registrations", "/data/token"),
+    ("/v2/app-registrations/{id}/sync", "/data/token"),
     (PROVIDER_STATES, "/data/token"),
     (PROVIDER_STATES, "/data/clientToken"),
 ];
 
 /// The strings of a response, each with its JSON Pointer (keys are included: a key can leak too).
-fn strings<'a>(v: &'a Value, pointer: String, out: &mut Vec<(String, &'a str)>) {
+fn strings<'a>(v: &'a Value, pointer: String, out: &mut Vec<(String, Cow<'a, str>)>) {
     match v {
-        Value::String(s) => out.push((pointer, s)),
+        Value::String(s) => out.push((pointer, Cow::Borrowed(s))),
         Value::Array(a) => a.iter().enumerate().for_each(|(i, item)| strings(item, format!("{pointer}/{i}"), out)),
         Value::Object(m) => {
             for (k, item) in m {
                 let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                out.push((at.clone(), k));
+                out.push((at.clone(), Cow::Borrowed(k)));
                 strings(item, at, out);
             }
         }
@@ -39,9 +46,45 @@ fn strings<'a>(v: &'a Value, pointer: String, out: &mut Vec<(String, &'a str)>) 
     }
 }
 
-/// What the request sent that must not come back: its credential and its image payload. Every string
-/// of the answer is searched in one pass per secret, joined by a byte no secret holds, so that an answer
-/// of a megabyte costs a sampled pass and not one full scan per string.
+/// Every part of an answer a secret could come back in: the strings of its JSON body at any depth
+/// (keys too), a body that is not JSON, and every header; each also URL-decoded and with `\/`
+/// unescaped where it has them, since either splits a run of image base64. Fields a route documents
+/// as a newly issued credential are left out.
+fn parts<'a>(call: &Call, x: &'a Exchange) -> Vec<(String, Cow<'a, str>)> {
+    let mut found = Vec::new();
+    if let Some(body) = &x.body {
+        strings(body, String::new(), &mut found);
+    }
+    if let Some(text) = &x.text {
+        found.push(("(the body)".to_owned(), Cow::Borrowed(text.as_str())));
+    }
+    for (name, value) in &x.headers {
+        found.push((format!("header {name}"), Cow::Borrowed(value.as_str())));
+    }
+    let path = call.path.split('?').next().unwrap_or_default();
+    let on = |route: &str| {
+        route.split('/').count() == path.split('/').count()
+            && route.split('/').zip(path.split('/')).all(|(r, p)| r == p || r == "{id}")
+    };
+    found.retain(|(pointer, _)| !ISSUED.iter().any(|(route, field)| on(route) && *field == pointer.as_str()));
+    let decoded: Vec<(String, Cow<'a, str>)> = found
+        .iter()
+        .flat_map(|(at, s)| {
+            let url = s.contains('%').then(|| {
+                (format!("{at} (URL-decoded)"), Cow::Owned(percent_decode_str(s).decode_utf8_lossy().into_owned()))
+            });
+            let escaped = s.contains("\\/").then(|| (format!("{at} (unescaped)"), Cow::Owned(s.replace("\\/", "/"))));
+            url.into_iter().chain(escaped)
+        })
+        .collect();
+    found.extend(decoded);
+    found
+}
+
+/// What the request sent that must not come back: its credential (as it was, or in a form it takes
+/// JSON-escaped, URL-encoded or inside base64) and its image payload. Every part of the answer is
+/// searched in one pass per form, joined by a byte no secret holds, so that an answer of a megabyte
+/// costs a sampled pass and not one full scan per string.
 pub(crate) fn check(call: &Call, x: &Exchange) -> Option<Finding> {
     let credential = call.credential().filter(|c| c.len() >= MIN_CREDENTIAL);
     let image = call.image();
@@ -50,15 +93,7 @@ pub(crate) fn check(call: &Call, x: &Exchange) -> Option<Finding> {
     if credential.is_none() && payload.is_none() {
         return None;
     }
-    let mut found = Vec::new();
-    if let Some(body) = &x.body {
-        strings(body, String::new(), &mut found);
-    }
-    if let Some(text) = &x.text {
-        found.push(("(the body)".to_owned(), text.as_str()));
-    }
-    let path = call.path.split('?').next().unwrap_or_default();
-    found.retain(|(pointer, _)| !ISSUED.iter().any(|(route, field)| *route == path && field == pointer));
+    let found = parts(call, x);
     let mut haystack = Vec::with_capacity(found.iter().map(|(_, s)| s.len() + 1).sum());
     let mut starts = Vec::with_capacity(found.len());
     for (_, s) in &found {
@@ -73,11 +108,15 @@ pub(crate) fn check(call: &Call, x: &Exchange) -> Option<Finding> {
             Some(pointer) => pointer.to_owned(),
         }
     };
-    if let Some(c) = credential
-        && let Some(hit) = shared_run::find(&haystack, c.as_bytes(), c.len())
-    {
-        let at = at(hit.in_a);
-        return Some(("privacy", format!("the response carries back the request's bearer token at {at}")));
+    if let Some(c) = credential {
+        for (form, how) in credential_forms(c) {
+            if let Some(hit) = shared_run::find(&haystack, form.as_bytes(), form.len()) {
+                return Some((
+                    "privacy",
+                    format!("the response carries back the request's bearer token{how} at {}", at(hit.in_a)),
+                ));
+            }
+        }
     }
     let payload = payload?.as_bytes();
     let hit = if payload.len() <= haystack.len() {
@@ -130,6 +169,19 @@ mod tests {
         let issued = Call::post("/v2/app-registrations", json!({})).bearer(TOKEN);
         assert_eq!(check(&issued, &exchange(200, json!({"data": {"token": TOKEN}}))), None);
         assert!(check(&issued, &exchange(200, json!({"data": {"note": TOKEN}}))).is_some());
+        let sync = Call::post("/v2/app-registrations/6b0800000000000000000001/sync", json!({})).bearer(TOKEN);
+        assert_eq!(check(&sync, &exchange(200, json!({"data": {"token": TOKEN}}))), None);
+        assert!(check(&sync, &exchange(200, json!({"data": {"login": TOKEN}}))).is_some());
+        // A header, a URL-encoded echo and one inside base64 are leaks as much as a field.
+        let mut header = exchange(404, json!({"code": "x"}));
+        header.headers.push(("x-debug-authorization".into(), format!("Bearer {TOKEN}")));
+        assert!(check(&call, &header).is_some_and(|f| f.1.ends_with("at header x-debug-authorization")));
+        let encoded: String = form_urlencoded::byte_serialize(format!("Bearer {TOKEN}").as_bytes()).collect();
+        let f = check(&call, &exchange(409, json!({"code": "x", "next": format!("/login?auth={encoded}")})));
+        assert!(f.is_some_and(|f| f.1.contains("at /next")), "URL-encoded");
+        let wrapped = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("auth:{TOKEN};"));
+        let f = check(&call, &exchange(409, json!({"code": "x", "trace": wrapped})));
+        assert!(f.is_some_and(|f| f.1.contains("inside base64 at /trace")), "inside base64");
         let mut quoted = exchange(409, json!({"code": "X", "message": "bad vkc_0123456789"}));
         quoted.sent_credential = Some("vkc_0123456789".into());
         assert!(!quoted.summary().contains("vkc_0123456789"), "{}", quoted.summary());

@@ -1,0 +1,392 @@
+//! The run's redactor: every text bound for a terminal or a file passes through `scrub` last, whatever
+//! built it, so a target that hands a credential back cannot have it copied into a report, a log or a
+//! CI console. It knows the secrets the run handled (the client token, registration tokens handed in
+//! or issued, every credential a request presented, the base64 of every submitted image), and finds
+//! credential-shaped values it was never told of (a compact JWS, the client-token format, the value
+//! after `Bearer`). A credential is replaced by its kind, its decoded header and claims where it has
+//! them (never the signature) and a short digest; a run of image base64 by its length and digest.
+//! Replacements use no character that JSON, HTML, XML or a single-quoted shell word escapes, so a whole
+//! serialised artefact can be scrubbed without breaking its format.
+//!
+//! One per process: a process runs one run, and tests that run several in one process only redact
+//! more than they must.
+
+use std::borrow::Cow;
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::{Arc, LazyLock, RwLock};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use base64::Engine as _;
+use regex::Regex;
+use serde_json::Value;
+
+use super::shared_run;
+use crate::api::short_digest;
+
+/// Secrets shorter than this are not looked for: replacing every `demo` in a report helps nobody.
+const MIN_SECRET: usize = 8;
+/// A run of a submitted image's base64 this long counts as the image (as in the privacy oracle).
+const IMAGE_RUN: usize = 64;
+/// A run of base64 this long is shown by its length and digest whatever it encodes: no face fits in
+/// less, and nobody reads such a run in a report.
+const LONG_BASE64: usize = 1024;
+/// How much submitted image text the redactor keeps, the most recently submitted first: a deep run
+/// submits tens of thousands of generated variants, and keeping them all would cost gigabytes. An
+/// image evicted is still caught as a long base64 run; only a short quote of it is not.
+const KEPT_IMAGE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Compact JWS (`eyJ` is the base64url of `{"`), the client-token format, and a bearer value.
+static PATTERNS: LazyLock<[Regex; 3]> = LazyLock::new(|| {
+    [
+        Regex::new(r"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*").expect("JWS pattern"),
+        Regex::new(r"vkc_[A-Za-z0-9]{8,}").expect("client-token pattern"),
+        // A value of 16 or more token characters with a digit in it: "Bearer credential" in prose is
+        // not a secret, and learning it as one would blank the word everywhere.
+        Regex::new(r"(?i-u)\bbearer\s+([A-Za-z._~+/=-]*[0-9][A-Za-z0-9._~+/=-]*)").expect("bearer pattern"),
+    ]
+});
+
+static REDACTOR: LazyLock<Redactor> = LazyLock::new(Redactor::default);
+
+/// The process's redactor.
+pub fn redactor() -> &'static Redactor {
+    &REDACTOR
+}
+
+#[derive(Default)]
+pub struct Redactor {
+    known: RwLock<Known>,
+}
+
+/// An automaton over every known form, and the replacement of each of its patterns.
+type Compiled = (Arc<AhoCorasick>, Arc<Vec<String>>);
+
+/// What one scrub reads, taken under the lock and used after it: the automaton, the forms added since
+/// it was built (shortest first), and the images.
+struct View {
+    matcher: Option<Compiled>,
+    pending: Vec<(String, String)>,
+    images: Vec<Arc<str>>,
+}
+
+#[derive(Default)]
+struct Known {
+    /// Each form a secret may take in text, and what replaces it.
+    forms: std::collections::HashMap<String, String>,
+    /// The forms compiled into one automaton, with the replacement of each pattern.
+    matcher: Option<Compiled>,
+    /// Forms added since the automaton was built, looked for one by one. The automaton is built again
+    /// only once these are a quarter of it: a run learns a token with every set-up, and building it
+    /// anew for each would cost more than the run.
+    pending: Vec<(String, String)>,
+    /// Payloads of submitted images, the most recently submitted last, and their total length.
+    images: std::collections::VecDeque<Arc<str>>,
+    image_bytes: usize,
+}
+
+impl Redactor {
+    /// A credential the run handled or saw: the token itself, the forms it takes JSON-escaped, URL-
+    /// encoded or inside base64, and a JWS's signature segment on its own.
+    pub fn credential(&self, token: &str) {
+        let token = token.trim();
+        if token.len() < MIN_SECRET || self.known.read().unwrap_or_else(|p| p.into_inner()).forms.contains_key(token) {
+            return;
+        }
+        let shown = shown_credential(token);
+        let mut forms: Vec<String> = credential_forms(token).into_iter().map(|(form, _)| form).collect();
+        if let [_, _, signature] = token.split('.').collect::<Vec<_>>().as_slice()
+            && signature.len() >= 16
+        {
+            forms.push((*signature).to_owned());
+        }
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        for form in forms.into_iter().filter(|f| f.len() >= MIN_SECRET) {
+            if !known.forms.contains_key(&form) {
+                known.forms.insert(form.clone(), shown.clone());
+                known.pending.push((form, shown.clone()));
+            }
+        }
+    }
+
+    /// A submitted image (a data URI or its payload): any run of 64 characters of its base64 is shown
+    /// as the image.
+    pub fn image(&self, text: &str) {
+        let payload = text.split_once(',').map_or(text, |(_, data)| data);
+        if payload.len() < IMAGE_RUN {
+            return;
+        }
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        let kept = match known.images.iter().position(|i| **i == *payload) {
+            Some(at) => known.images.remove(at),
+            None => {
+                known.image_bytes += payload.len();
+                Some(Arc::from(payload))
+            }
+        };
+        known.images.extend(kept);
+        while known.image_bytes > KEPT_IMAGE_BYTES && known.images.len() > 1 {
+            let evicted = known.images.pop_front().map_or(0, |i| i.len());
+            known.image_bytes -= evicted;
+        }
+    }
+
+    /// `text` with every secret the run knows, and every credential-shaped value, replaced.
+    pub fn scrub<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        // Credentials the run was never told of are learnt first, so that their other forms (a JWS's
+        // signature alone, its base64) are found in the same pass.
+        for (i, pattern) in PATTERNS.iter().enumerate() {
+            for m in pattern.captures_iter(text) {
+                let found = if i == 2 { m.get(1) } else { m.get(0) };
+                if let Some(found) = found.filter(|f| i != 2 || f.as_str().len() >= 16) {
+                    self.credential(found.as_str());
+                }
+            }
+        }
+        let View { matcher, pending, images } = self.view();
+        let mut out = match &matcher {
+            Some((m, shown)) if m.is_match(text) => Cow::Owned(m.replace_all(text, &shown[..])),
+            _ => Cow::Borrowed(text),
+        };
+        // Longest first, so that a form that holds another is replaced whole.
+        for (form, shown) in pending.iter().rev() {
+            if out.contains(form.as_str()) {
+                out = Cow::Owned(out.replace(form.as_str(), shown));
+            }
+        }
+        // Image base64 can only hide in a run of 64 or more base64 characters: each such run (rare in
+        // anything but a leak) is compared with every image submitted.
+        let runs = base64_runs(&out);
+        if runs.is_empty() {
+            return out;
+        }
+        let mut text = String::with_capacity(out.len());
+        let mut last = 0;
+        for (start, end) in runs {
+            let run = &out[start..end];
+            if run.len() >= LONG_BASE64
+                || images.iter().any(|image| shared_run::find(run.as_bytes(), image.as_bytes(), IMAGE_RUN).is_some())
+            {
+                text.push_str(&out[last..start]);
+                text.push_str(&format!("[image base64, {} chars, sha256 {}]", run.len(), short_digest(run.as_bytes())));
+                last = end;
+            }
+        }
+        if last == 0 {
+            return out;
+        }
+        text.push_str(&out[last..]);
+        Cow::Owned(text)
+    }
+
+    /// The automaton, the forms added since it was built (sorted by length), and the images.
+    fn view(&self) -> View {
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        let built = known.matcher.as_ref().map_or(0, |(_, shown)| shown.len());
+        if known.pending.len() > (built / 4).max(64) {
+            let (patterns, shown): (Vec<&str>, Vec<String>) =
+                known.forms.iter().map(|(form, shown)| (form.as_str(), shown.clone())).unzip();
+            // Should the automaton not build, the pending forms are still looked for one by one.
+            if let Ok(m) = AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(patterns) {
+                known.matcher = Some((Arc::new(m), Arc::new(shown)));
+                known.pending.clear();
+            }
+        }
+        let mut pending = known.pending.clone();
+        pending.sort_by_key(|(form, _)| form.len());
+        View { matcher: known.matcher.clone(), pending, images: known.images.iter().cloned().collect() }
+    }
+}
+
+/// The maximal runs of base64 characters (either alphabet) at least `IMAGE_RUN` long, as byte ranges.
+fn base64_runs(text: &str) -> Vec<(usize, usize)> {
+    let b64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_');
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in text.bytes().chain(std::iter::once(b' ')).enumerate() {
+        match (b64(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                if i - s >= IMAGE_RUN {
+                    runs.push((s, i));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// The forms a credential takes in text, each with how it was encoded (for a finding's message): as it
+/// is, JSON-escaped, URL-encoded, and the stretches of its base64 that stand in any longer base64 text.
+pub fn credential_forms(token: &str) -> Vec<(String, &'static str)> {
+    let mut forms = vec![(token.to_owned(), "")];
+    let mut add = |form: String, how: &'static str| {
+        // A base64 stretch shorter than this could stand in ordinary text by chance.
+        if form.len() >= 16 && !forms.iter().any(|(f, _)| *f == form) {
+            forms.push((form, how));
+        }
+    };
+    let escaped = serde_json::to_string(token).unwrap_or_default();
+    add(escaped.trim_matches('"').to_owned(), " JSON-escaped");
+    add(token.replace('/', "\\/"), " JSON-escaped");
+    add(form_urlencoded::byte_serialize(token.as_bytes()).collect(), " URL-encoded");
+    for form in base64_forms(token.as_bytes()) {
+        add(form, " inside base64");
+    }
+    forms
+}
+
+/// The stretches of `token`'s base64 that do not depend on what stands before or after it, in both
+/// alphabets and at the three byte alignments it can have inside a longer encoded text.
+fn base64_forms(token: &[u8]) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let mut out = Vec::new();
+    for skip in 0..3usize {
+        let mut bytes = vec![0u8; skip];
+        bytes.extend_from_slice(token);
+        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+            let encoded = engine.encode(&bytes);
+            // The first characters mix the bytes before the token; the last two may mix those after.
+            let first = (skip * 4).div_ceil(3);
+            if encoded.len() > first + 2 {
+                out.push(encoded[first..encoded.len() - 2].to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// A credential as reports show it: `[JWT alg=HS256; appRegistrationId=…, exp=…; sha256 …]` or
+/// `[credential, 36 chars, sha256 …]`.
+fn shown_credential(token: &str) -> String {
+    let digest = short_digest(token.as_bytes());
+    let decode = |s: &str| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s.trim_end_matches('='))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+    };
+    let parts: Vec<&str> = token.split('.').collect();
+    if let [h, c, _] = parts.as_slice()
+        && let (Some(Value::Object(header)), Some(Value::Object(claims))) = (decode(h), decode(c))
+    {
+        let fields = |m: &serde_json::Map<String, Value>| {
+            m.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    format!("{}={}", safe(k), safe(&v))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        return format!("[JWT {}; {}; sha256 {digest}]", fields(&header), fields(&claims));
+    }
+    format!("[credential, {} chars, sha256 {digest}]", token.len())
+}
+
+/// Text that JSON, HTML, XML and single-quoted shell words all keep as it is, at most 64 characters.
+fn safe(s: &str) -> String {
+    s.chars()
+        .take(64)
+        .map(|c| if c.is_ascii_alphanumeric() || " _.:,;/+=@#()-".contains(c) { c } else { '?' })
+        .collect()
+}
+
+/// Writes an artefact (a report, a run file, a reproduction script) through the redactor. Every file
+/// the program writes from what a run saw goes through here.
+pub fn write_artefact(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
+    let text = String::from_utf8_lossy(contents.as_ref());
+    std::fs::write(path, redactor().scrub(&text).as_bytes())
+}
+
+/// Writes terminal text through the redactor; a closed stream is not an error worth a panic.
+pub fn print_out(text: &str) {
+    let _ = std::io::stdout().write_all(redactor().scrub(text).as_bytes());
+}
+
+/// `print_out` for standard error.
+pub fn print_err(text: &str) {
+    let _ = std::io::stderr().write_all(redactor().scrub(text).as_bytes());
+}
+
+/// Standard error through the redactor, for log lines: each write is one formatted event.
+pub struct ScrubbedStderr;
+
+impl std::io::Write for ScrubbedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr().write_all(redactor().scrub(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str =
+        "eyJhbGciOiJIUzI1NiJ9.eyJhcHBSZWdpc3RyYXRpb25JZCI6IngiLCJleHAiOjF9.c2lnbmF0dXJlLXNpZ25hdHVyZS14eXo";
+
+    #[test]
+    fn credentials_are_shown_by_kind_claims_and_digest_in_every_form() {
+        let r = Redactor::default();
+        r.credential(TOKEN);
+        let signature = TOKEN.rsplit('.').next().unwrap_or_default();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(format!("token={TOKEN}"));
+        let url: String = form_urlencoded::byte_serialize(format!("Bearer {TOKEN}").as_bytes()).collect();
+        for text in [
+            format!("message: {TOKEN} end"),
+            format!("{{\"nested\":{{\"sig\":\"{signature}\"}}}}"),
+            format!("echo {b64}"),
+            format!("q={url}"),
+        ] {
+            let out = r.scrub(&text);
+            assert!(!out.contains(TOKEN) && !out.contains(signature), "{text} -> {out}");
+        }
+        let shown = r.scrub(&format!("a {TOKEN} b")).into_owned();
+        assert!(shown.contains("[JWT alg=HS256; appRegistrationId=x, exp=1; sha256 "), "{shown}");
+        assert!(shown.starts_with("a [JWT") && shown.ends_with("] b"), "{shown}");
+    }
+
+    #[test]
+    fn credential_shaped_values_are_found_without_being_told() {
+        let r = Redactor::default();
+        let other = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ5In0.";
+        for text in [
+            format!("forged {other} here"),
+            "client vkc_0123456789abcdef0123 here".to_owned(),
+            "Authorization: Bearer s3cr3t-opaque-value-42".to_owned(),
+        ] {
+            let out = r.scrub(&text);
+            assert!(!out.contains(other) && !out.contains("vkc_0123") && !out.contains("s3cr3t"), "{out}");
+        }
+        assert_eq!(
+            r.scrub("nothing secret, ids 6b0800000000000000000001"),
+            "nothing secret, ids 6b0800000000000000000001"
+        );
+    }
+
+    #[test]
+    fn image_runs_are_replaced_whole_and_replacements_are_format_safe() {
+        let r = Redactor::default();
+        let payload: String = (0..400).map(|i| char::from(b'A' + (i * 7 % 26) as u8)).collect();
+        r.image(&format!("data:image/jpeg;base64,{payload}"));
+        let text = format!("{{\"selfie\":\"xx{}yy\"}}", &payload[100..200]);
+        let out = r.scrub(&text);
+        assert!(out.starts_with("{\"selfie\":\"[image base64, 104 chars, sha256 ") && out.ends_with("]\"}"), "{out}");
+        let v: Value = serde_json::from_str(&out).expect("still JSON");
+        assert!(v["selfie"].is_string());
+        r.credential("eyJhbGciOiJIUzI1NiJ9.eyJuYW1lIjoiPHNjcmlwdD4nXCIifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ");
+        let out = r.scrub("<p>eyJhbGciOiJIUzI1NiJ9.eyJuYW1lIjoiPHNjcmlwdD4nXCIifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ</p>");
+        assert!(!out[3..out.len() - 4].contains(['<', '>', '"', '\'', '&', '\\']), "{out}");
+    }
+}
