@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use verifik_conformance::cli::ReplayArgs;
+use verifik_conformance::suite::finding::Check;
 use verifik_conformance::suite::{Outcome, RunSettings, catalogue, runner};
 
 use super::{error_chain, fail, run_settings, target_spec};
@@ -93,7 +94,7 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
                 fixed += 1;
                 outln!("FIXED          {}", b.id);
             }
-            Outcome::Failed(v) if v.iter().all(|v| matches!(v.check.as_str(), "run" | "target")) => {
+            Outcome::Failed(v) if v.iter().all(|v| matches!(v.check, Check::Run | Check::Target)) => {
                 errors += 1;
                 outln!("ERROR          {}: {}", b.id, v.first().map(|v| v.message.as_str()).unwrap_or_default());
             }

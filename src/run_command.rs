@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use verifik_conformance::cli::RunArgs;
 use verifik_conformance::report;
-use verifik_conformance::suite::baseline::{Baseline, Finding};
+use verifik_conformance::suite::baseline::{Baseline, Key};
+use verifik_conformance::suite::finding::Check;
 use verifik_conformance::suite::{Outcome, RunSettings, catalogue, plan, runner};
 
 use super::{fail, fresh_seed, run_settings, target_spec};
@@ -114,7 +115,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     if let Err(e) = judge_baseline(&args, baseline.as_deref(), &result, &mut code) {
         code = fail(2, &e);
     }
-    for e in result.events.iter().filter(|e| e.check == "observed-change") {
+    for e in result.events.iter().filter(|e| e.check == Check::ObservedChange) {
         errln!("changed since the observed answers: {}: {}", e.behaviour, e.message.as_deref().unwrap_or_default());
     }
     match &result.observed_written {
@@ -156,7 +157,7 @@ pub(crate) fn judge_baseline(
             Outcome::Skipped(_) => continue,
         };
         ran.insert(id.to_owned());
-        findings.extend(violations.iter().map(|v| Finding::of(id, v)));
+        findings.extend(violations.iter().map(|v| Key::of(id, v)));
     }
     if let Some(b) = baseline {
         let today = chrono::Utc::now().date_naive();

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::{Event, Verdict};
 use crate::html::escape;
+use crate::suite::finding::Check;
 use crate::suite::runner::RunResult;
 use crate::suite::{Behaviour, Outcome};
 
@@ -30,9 +31,9 @@ fn shape(message: &str) -> String {
 }
 
 pub(crate) fn render(result: &RunResult, catalogue: &[Behaviour]) -> String {
-    let mut groups: BTreeMap<(String, String, String), (usize, &Event)> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, Check, String), (usize, &Event)> = BTreeMap::new();
     for e in result.events.iter().filter(|e| matches!(e.verdict, Verdict::Fail | Verdict::Warn | Verdict::Known)) {
-        let key = (e.trial.clone(), e.check.clone(), shape(e.message.as_deref().unwrap_or_default()));
+        let key = (e.trial.clone(), e.check, shape(e.message.as_deref().unwrap_or_default()));
         groups.entry(key).or_insert((0, e)).0 += 1;
     }
     let c = &result.conclusion;
@@ -67,7 +68,7 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
                 h,
                 "<tr class={verdict}><td>{}</td><td>{}</td><td>{verdict}</td><td>{count}</td><td><pre>{}\n{}</pre>{}</td></tr>",
                 escape(trial),
-                escape(check),
+                escape(check.as_str()),
                 escape(e.message.as_deref().unwrap_or_default()),
                 escape(e.exchange.as_deref().unwrap_or_default()),
                 e.reproduce.as_deref().map(|r| format!("<pre class=repro>{}</pre>", escape(r))).unwrap_or_default()

@@ -10,40 +10,12 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::behaviour::Violation;
+use super::finding::Check;
 
 /// The baseline file format this build writes and reads.
 pub(crate) const FORMAT_VERSION: u32 = 1;
 
-/// What a failure looked like on the wire: the status and the error code of the exchange it was
-/// found in, when there was one.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Default)]
-pub struct Signature {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-}
-
-impl Signature {
-    /// Read from a redacted exchange summary, `METHOD /path -> 409 {"code":"x",...}`; the last arrow
-    /// names the answer the finding is about.
-    pub(crate) fn from_summary(text: &str) -> Signature {
-        let Some((_, answer)) = text.rsplit_once(" -> ") else { return Signature::default() };
-        let status = answer.split_whitespace().next().and_then(|s| s.parse().ok());
-        let code = answer
-            .split_once("\"code\":\"")
-            .and_then(|(_, rest)| rest.split_once('"'))
-            .map(|(code, _)| code.to_owned());
-        Signature { status, code }
-    }
-
-    fn of(v: &Violation) -> Signature {
-        match &v.exchange {
-            Some(x) => Signature::from_summary(x),
-            None => Signature::from_summary(&v.message),
-        }
-    }
-}
+pub use super::finding::Signature;
 
 /// One accepted finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,22 +39,19 @@ pub struct Baseline {
     pub known: Vec<Entry>,
 }
 
-/// A finding as the baseline names it.
+/// A finding as the baseline names it: the behaviour, the check (for a property, the check its
+/// shrunk case failed) and the signature of the answer it was found in, read from the violation's
+/// fields.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Finding {
+pub struct Key {
     pub behaviour: String,
-    pub check: String,
+    pub check: Check,
     pub signature: Signature,
 }
 
-impl Finding {
-    pub fn of(behaviour: &str, v: &Violation) -> Finding {
-        // A property's failure names the check that broke first in its message.
-        let check = match v.check.as_str() {
-            "property" => v.message.split(':').next().unwrap_or_default().to_owned(),
-            other => other.to_owned(),
-        };
-        Finding { behaviour: behaviour.to_owned(), check, signature: Signature::of(v) }
+impl Key {
+    pub fn of(behaviour: &str, v: &Violation) -> Key {
+        Key { behaviour: behaviour.to_owned(), check: v.check, signature: v.signature.clone() }
     }
 }
 
@@ -105,7 +74,7 @@ impl Baseline {
     }
 
     /// The entry that accepts `finding` today, if any (an expired entry accepts nothing).
-    pub(crate) fn accepts(&self, finding: &Finding, today: chrono::NaiveDate) -> Option<&Entry> {
+    pub(crate) fn accepts(&self, finding: &Key, today: chrono::NaiveDate) -> Option<&Entry> {
         self.known.iter().find(|e| e.matches(finding) && !e.expired(today))
     }
 
@@ -115,20 +84,20 @@ impl Baseline {
     }
 
     /// Entries of behaviours that ran whose finding did not occur: fixed, to be pruned.
-    pub fn fixed<'a>(&'a self, found: &BTreeSet<Finding>, ran: &BTreeSet<String>) -> Vec<&'a Entry> {
+    pub fn fixed<'a>(&'a self, found: &BTreeSet<Key>, ran: &BTreeSet<String>) -> Vec<&'a Entry> {
         self.known.iter().filter(|e| ran.contains(&e.behaviour) && !found.iter().any(|f| e.matches(f))).collect()
     }
 
     /// The findings of this run as a baseline, keeping the reason, expiry and ticket of entries that
     /// persist.
-    pub fn updated(previous: Option<&Baseline>, found: &BTreeSet<Finding>) -> Baseline {
+    pub fn updated(previous: Option<&Baseline>, found: &BTreeSet<Key>) -> Baseline {
         let known = found
             .iter()
             .map(|f| match previous.and_then(|b| b.known.iter().find(|e| e.matches(f))) {
                 Some(e) => e.clone(),
                 None => Entry {
                     behaviour: f.behaviour.clone(),
-                    check: f.check.clone(),
+                    check: f.check.as_str().to_owned(),
                     signature: f.signature.clone(),
                     reason: "TODO: say why this deviation is accepted".into(),
                     expires: None,
@@ -141,9 +110,9 @@ impl Baseline {
 }
 
 impl Entry {
-    fn matches(&self, f: &Finding) -> bool {
+    fn matches(&self, f: &Key) -> bool {
         self.behaviour == f.behaviour
-            && self.check == f.check
+            && self.check == f.check.as_str()
             && self.signature.status.is_none_or(|s| f.signature.status == Some(s))
             && self.signature.code.as_ref().is_none_or(|c| f.signature.code.as_ref() == Some(c))
     }
@@ -171,33 +140,25 @@ fn parse_day(d: &str) -> Option<chrono::NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suite::Strictness;
-
-    fn violation(check: &str, message: &str, exchange: Option<&str>) -> Violation {
-        Violation {
-            check: check.into(),
-            strictness: Strictness::Documented,
-            message: message.into(),
-            exchange: exchange.map(str::to_owned),
-            reproduce: None,
-        }
-    }
+    use crate::suite::finding::Finding;
+    use crate::target::Exchange;
+    use crate::target::redactor::Untrusted;
+    use reqwest::StatusCode;
+    use serde_json::json;
 
     #[test]
     fn signatures_tell_failures_of_one_check_apart() {
-        let v = violation(
-            "status",
-            "expected 409, got 400",
-            Some(r#"POST /x -> 400 {"code":"person_already_set","message":"409:person_already_set"}"#),
+        let x = Exchange::synthetic(
+            StatusCode::BAD_REQUEST,
+            json!({"code": "person_already_set", "message": "409:person_already_set"}),
         );
-        let f = Finding::of("BV-409-PERSON-ALREADY-SET", &v);
+        let v = Violation::of(&Finding::new(Check::Status, "expected 409, got 400").at(&x), None, None);
+        let f = Key::of("BV-409-PERSON-ALREADY-SET", &v);
         assert_eq!(f.signature, Signature { status: Some(400), code: Some("person_already_set".into()) });
-        let p = violation(
-            "property",
-            "missing-parameter: expected 409 MissingParameter, got 400 in POST /x -> 400 {\"code\":\"MissingParameter\"}",
-            None,
-        );
-        assert_eq!(Finding::of("INPUT-OS-INVALID", &p).check, "missing-parameter");
+        // A property's violation is its shrunk case's finding: the key names the check that broke.
+        let case = Finding::new(Check::MissingParameter, "expected 409 MissingParameter, got 400").at(&x);
+        let p = Violation::of(&case, Some(Untrusted::from("shrunk input: os \"\"").redacted()), None);
+        assert_eq!(Key::of("INPUT-OS-INVALID", &p).check, Check::MissingParameter);
         let day = |d: &str| parse_day(d).expect("a day");
         let b = Baseline {
             format_version: 1,
@@ -212,7 +173,7 @@ mod tests {
         };
         assert!(b.accepts(&f, day("2026-12-30")).is_some());
         assert!(b.accepts(&f, day("2026-12-31")).is_none(), "expired on its day");
-        let other = Finding { signature: Signature { status: Some(500), code: None }, ..f.clone() };
+        let other = Key { signature: Signature { status: Some(500), code: None }, ..f.clone() };
         assert!(b.accepts(&other, day("2026-12-01")).is_none(), "a different failure of the same check is new");
         let ran: BTreeSet<String> = [f.behaviour.clone()].into();
         assert_eq!(b.fixed(&BTreeSet::new(), &ran).len(), 1);

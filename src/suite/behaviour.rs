@@ -5,8 +5,11 @@ use std::fmt;
 
 use serde::Serialize;
 
+pub use super::finding::Strictness;
+use super::finding::{Check, Finding, Signature};
 use super::probe::{Probe, Stop};
 use crate::target::Capability;
+use crate::target::redactor::Redacted;
 
 /// A stable behaviour id such as `BV-409-PERSON-ALREADY-SET`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -15,29 +18,6 @@ pub struct BehaviourId(pub &'static str);
 impl fmt::Display for BehaviourId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.0)
-    }
-}
-
-/// How binding a behaviour (or one check) is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Strictness {
-    /// The vendor's page says so: a deviation fails on every target.
-    Documented,
-    /// Our reading where the vendor is silent: fails on the emulator profile, warns against the vendor.
-    Inferred,
-    /// A change from what this target answered in an earlier run (`--observed`): warns on every
-    /// target, fails under `--strict`.
-    Observed,
-}
-
-impl fmt::Display for Strictness {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Strictness::Documented => "documented",
-            Strictness::Inferred => "inferred",
-            Strictness::Observed => "observed",
-        })
     }
 }
 
@@ -146,17 +126,37 @@ impl Behaviour {
     }
 }
 
-/// What a failed check found, with its evidence. Never holds a token or image bytes.
+/// What a failed check found, as a report shows it: the finding's fields, redacted. Never holds a
+/// token or image bytes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Violation {
-    /// The check that failed, e.g. `status`, `schema`, `code-agrees-with-message`.
-    pub check: String,
+    /// The check that failed, e.g. `status`, `schema`, `code-agrees-with-message`; for a property, the
+    /// check its shrunk case failed.
+    pub check: Check,
     pub strictness: Strictness,
-    pub message: String,
+    pub message: Redacted,
     /// The redacted exchange it was found in, if any.
-    pub exchange: Option<String>,
+    pub exchange: Option<Redacted>,
+    /// The status and error code of that exchange.
+    pub signature: Signature,
+    /// A property's shrunk input and how to replay it.
+    pub shrunk: Option<Redacted>,
     /// How to make it happen again by hand (see `repro`), when the requests are known.
-    pub reproduce: Option<String>,
+    pub reproduce: Option<Redacted>,
+}
+
+impl Violation {
+    pub(crate) fn of(finding: &Finding, shrunk: Option<Redacted>, reproduce: Option<Redacted>) -> Violation {
+        Violation {
+            check: finding.check,
+            strictness: finding.strictness,
+            message: finding.message.redacted(),
+            exchange: finding.evidence.as_ref().map(|e| e.summary.redacted()),
+            signature: finding.signature(),
+            shrunk,
+            reproduce,
+        }
+    }
 }
 
 impl fmt::Display for Violation {
@@ -164,6 +164,9 @@ impl fmt::Display for Violation {
         write!(f, "[{}] {}: {}", self.strictness, self.check, self.message)?;
         if let Some(x) = &self.exchange {
             write!(f, "\n      in {x}")?;
+        }
+        if let Some(s) = &self.shrunk {
+            write!(f, "\n      {s}")?;
         }
         if let Some(r) = &self.reproduce {
             write!(f, "\n      {}", r.trim_end().replace('\n', "\n      "))?;

@@ -11,13 +11,15 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 
 use super::behaviour::{Behaviour, BehaviourId, Strictness};
+use super::finding::{Check, Finding};
 use super::fixtures::Fixtures;
-use super::oracle::{self, Finding, ledger::CreatedIds};
+use super::oracle::{self, ledger::CreatedIds};
 use super::probe::CENTRAL;
 pub use super::spec::{CtxError, Started, Starter, TargetSpec};
 use crate::api::{CreditCategory, CreditPage};
 use crate::schemas::SchemaSet;
 use crate::suite::event::{Event, Verdict};
+use crate::target::redactor::Untrusted;
 use crate::target::{
     Call, Exchange, ProvisionError, Provisioned, Provisioner, StateParams, Target, TargetError, TargetOptions,
 };
@@ -237,13 +239,13 @@ impl Ctx {
         &self,
         behaviour: BehaviourId,
         params: &StateParams,
-    ) -> Result<(Provisioned, Vec<(Finding, Exchange)>), ProvisionError> {
+    ) -> Result<(Provisioned, Vec<Finding>), ProvisionError> {
         let face = self.fixtures.face_jpeg_uri();
         let (reg, exchanges) = crate::target::journal::capture(|| {
             self.block_on(self.provisioner.registration(&self.target, params, face))
         });
         let leaks =
-            exchanges.into_iter().filter_map(|(call, x)| oracle::privacy::check(&call, &x).map(|f| (f, x))).collect();
+            exchanges.into_iter().filter_map(|(call, x)| oracle::privacy::check(&call, &x).map(|f| f.at(&x))).collect();
         let reg = reg?;
         let redactor = crate::target::redactor::redactor();
         for issued in std::iter::once(&reg.token).chain(&reg.client_token) {
@@ -262,20 +264,21 @@ impl Ctx {
     }
 
     /// The oracles every response of the central endpoint is judged by.
-    pub(crate) fn generic_findings(&self, x: &Exchange) -> Vec<(Strictness, Finding)> {
+    pub(crate) fn generic_findings(&self, x: &Exchange) -> Vec<Finding> {
         let mut out = Vec::new();
         let documented = [oracle::never_5xx(x), oracle::json_content_type(x), oracle::code_agrees_with_message(x)];
-        out.extend(documented.into_iter().flatten().map(|f| (Strictness::Documented, f)));
+        out.extend(documented.into_iter().flatten());
         let schema = oracle::schema_for(x);
         if let Some(f) = oracle::schema(&self.schemas, x) {
             let strictness = if schema == "error-generic.json" { Strictness::Inferred } else { Strictness::Documented };
-            out.push((strictness, f));
+            out.push(f.with(strictness));
         }
         if let Some(body) = &x.body {
             let extra = oracle::fields::undocumented(&self.schemas, schema, body);
             if !extra.is_empty() {
-                let f = ("undocumented-field", format!("{} names no field {}", schema, extra.join(", ")));
-                out.push((Strictness::Inferred, f));
+                let f =
+                    Finding::new(Check::UndocumentedField, format!("{} names no field {}", schema, extra.join(", ")));
+                out.push(f.with(Strictness::Inferred));
             }
         }
         out
@@ -284,9 +287,8 @@ impl Ctx {
     /// Every oracle that applies to one exchange a behaviour made: privacy on all of them, the
     /// generic ones on the central endpoint (and the ids its successes create), consistency on the
     /// credits list.
-    pub(crate) fn judge(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<(Strictness, Finding)> {
-        let mut out: Vec<(Strictness, Finding)> =
-            oracle::privacy::check(call, x).into_iter().map(|f| (Strictness::Documented, f)).collect();
+    pub(crate) fn judge(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
+        let mut out: Vec<Finding> = oracle::privacy::check(call, x).into_iter().collect();
         let path = call.path.split('?').next().unwrap_or_default();
         if call.method == Method::POST && path == CENTRAL {
             if let Some(o) = &self.observed {
@@ -302,16 +304,14 @@ impl Ctx {
                 let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
                 let ids = created.entry(behaviour).or_default();
                 let f = ids.created(&r.id, r.person.as_deref(), r.biometric_validation.as_deref());
-                out.extend(f.map(|f| (Strictness::Documented, f)));
+                out.extend(f);
             }
         }
         if call.method == Method::GET && path == "/v2/credits" && x.status == StatusCode::OK {
             let category = call.path.contains("where_category=usage").then_some(CreditCategory::Usage);
             match CreditPage::read(x.body.as_ref()) {
-                Ok(page) => {
-                    out.extend(oracle::ledger::credit_page(&page, category).map(|f| (Strictness::Documented, f)))
-                }
-                Err(missing) => out.push((Strictness::Documented, ("readable", missing.to_string()))),
+                Ok(page) => out.extend(oracle::ledger::credit_page(&page, category)),
+                Err(missing) => out.push(Finding::new(Check::Readable, missing.to_string())),
             }
         }
         out
@@ -326,11 +326,11 @@ impl Ctx {
             behaviour: b.id,
             family: b.family,
             trial: b.trial_name(),
-            check: "run".into(),
+            check: Check::Run,
             strictness: b.strictness,
             verdict: Verdict::Skipped,
             seed,
-            message: Some(reason.to_owned()),
+            message: Some(Untrusted::from(reason).redacted()),
             exchange: None,
             reproduce: None,
         });

@@ -1,9 +1,12 @@
-//! `Event`: one check's result, as every reporter consumes it. Built only from redacted material. It
+//! `Event`: one check's result, as every reporter consumes it. Its text fields are `Redacted`: only
+//! the redactor makes them, so nothing a target sent reaches a reporter as it was. It
 //! lives with the suite that emits it; `report` reads it and nothing below `report` imports `report`.
 
 use serde::Serialize;
 
+use super::finding::Check;
 use super::{BehaviourId, Family, Strictness};
+use crate::target::redactor::Redacted;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -22,17 +25,17 @@ pub struct Event {
     pub behaviour: BehaviourId,
     pub family: Family,
     pub trial: String,
-    pub check: String,
+    pub check: Check,
     pub strictness: Strictness,
     pub verdict: Verdict,
     pub seed: u64,
     /// Why it failed, warned or was skipped.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<Redacted>,
     /// The redacted request and response summary.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exchange: Option<String>,
+    pub exchange: Option<Redacted>,
     /// A failure's requests as `curl` lines (see `suite::repro`); never holds a secret.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reproduce: Option<String>,
+    pub reproduce: Option<Redacted>,
 }

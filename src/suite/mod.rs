@@ -6,6 +6,7 @@ pub(crate) mod behaviour;
 pub mod catalogue;
 pub(crate) mod context;
 pub(crate) mod event;
+pub mod finding;
 pub mod fixtures;
 pub(crate) mod generate;
 pub mod observed;

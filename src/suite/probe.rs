@@ -6,10 +6,11 @@ use serde_json::Value;
 
 use super::behaviour::{Behaviour, Strictness, Violation};
 use super::context::{Ctx, Profile};
-use super::oracle::Finding;
+use super::finding::{Check, Finding};
 pub use super::property::{Case, CaseResult, case_check};
 use crate::api::Missing;
 use crate::suite::event::{Event, Verdict};
+use crate::target::redactor::{Redacted, Untrusted};
 use crate::target::{Call, Capability, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
 
 /// The central endpoint's path.
@@ -89,8 +90,9 @@ impl<'a> Probe<'a> {
     /// Records the oracles' findings on one exchange; true when one of them is a privacy leak.
     fn judged(&mut self, call: &Call, x: &Exchange) -> bool {
         let findings = self.ctx.judge(self.behaviour.id, call, x);
-        let leaked = findings.iter().any(|(_, (check, _))| *check == "privacy");
-        for (strictness, finding) in findings {
+        let leaked = findings.iter().any(|f| f.check == Check::Privacy);
+        for finding in findings {
+            let strictness = finding.strictness;
             self.record(Some(finding), strictness, Some(x));
         }
         leaked
@@ -123,7 +125,7 @@ impl<'a> Probe<'a> {
         match read {
             Ok(v) => Some(v),
             Err(missing) => {
-                self.check(Some(("readable", missing.to_string())), x);
+                self.check(Some(Finding::new(Check::Readable, missing.to_string())), x);
                 None
             }
         }
@@ -131,17 +133,17 @@ impl<'a> Probe<'a> {
 
     /// A check that cannot be made on this target, with the reason. A behaviour all of whose checks
     /// were skipped is skipped; one that made others is judged by those.
-    pub(crate) fn skip_check(&mut self, check: &'static str, reason: impl Into<String>) {
+    pub(crate) fn skip_check(&mut self, check: Check, reason: impl Into<String>) {
         let reason = reason.into();
         self.ctx.emit(Event {
             behaviour: self.behaviour.id,
             family: self.behaviour.family,
             trial: self.behaviour.trial_name(),
-            check: check.to_owned(),
+            check,
             strictness: self.behaviour.strictness,
             verdict: Verdict::Skipped,
             seed: self.seed,
-            message: Some(reason.clone()),
+            message: Some(Untrusted::from(reason.as_str()).redacted()),
             exchange: None,
             reproduce: None,
         });
@@ -151,8 +153,8 @@ impl<'a> Probe<'a> {
     /// Sets up a registration; what the target cannot set up skips the behaviour with the reason.
     pub(crate) fn provision(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
         let (reg, leaks) = self.ctx.provision(self.behaviour.id, params).map_err(stop_for_setup)?;
-        for (finding, x) in leaks {
-            self.record(Some(finding), Strictness::Documented, Some(&x));
+        for finding in leaks {
+            self.record(Some(finding), Strictness::Documented, None);
         }
         Ok(reg)
     }
@@ -178,8 +180,9 @@ impl<'a> Probe<'a> {
             return;
         }
         self.snapshotted = true;
-        let finding =
-            super::snapshot::check(dir, self.behaviour.id.0, x, &self.ctx.schemas).err().map(|m| ("snapshot", m));
+        let finding = super::snapshot::check(dir, self.behaviour.id.0, x, &self.ctx.schemas)
+            .err()
+            .map(|m| Finding::new(Check::Snapshot, m));
         self.record(finding, Strictness::Documented, Some(x));
     }
 
@@ -198,56 +201,74 @@ impl<'a> Probe<'a> {
         self.record(finding, Strictness::Documented, x);
     }
 
-    pub(crate) fn expect(
-        &mut self,
-        ok: bool,
-        check: &'static str,
-        message: impl FnOnce() -> String,
-        x: Option<&Exchange>,
-    ) {
-        let finding = (!ok).then(|| (check, message()));
+    pub(crate) fn expect(&mut self, ok: bool, check: Check, message: impl FnOnce() -> String, x: Option<&Exchange>) {
+        let finding = (!ok).then(|| Finding::new(check, message()));
         self.check(finding, x);
     }
 
-    /// Records one finished property: `cases` cases ran, and `failure` is the shrunk counterexample.
-    pub(crate) fn record_property(&mut self, cases: u32, failure: Option<(Strictness, String)>) {
+    /// Records one finished property: `cases` cases ran, and `failure` is the shrunk counterexample's
+    /// finding with its shrunk input and replay line.
+    pub(crate) fn record_property(&mut self, cases: u32, failure: Option<(Finding, String)>) {
         self.checks += cases.saturating_sub(1);
         match failure {
             None => self.record(None, self.behaviour.strictness, None),
-            Some((strictness, message)) => self.record(Some(("property", message)), strictness, None),
+            Some((finding, shrunk)) => {
+                let strictness = finding.strictness;
+                self.record_with(Some(finding), strictness, None, Some(Untrusted::from(shrunk).redacted()));
+            }
         }
     }
 
+    /// Records one check: `finding` (at `x`, with `strictness`), or a pass.
     fn record(&mut self, finding: Option<Finding>, strictness: Strictness, x: Option<&Exchange>) {
+        self.record_with(finding, strictness, x, None);
+    }
+
+    fn record_with(
+        &mut self,
+        finding: Option<Finding>,
+        strictness: Strictness,
+        x: Option<&Exchange>,
+        shrunk: Option<Redacted>,
+    ) {
         self.checks += 1;
-        let reproduce = finding.as_ref().and_then(|_| self.reproduction(x));
-        let violation = finding.as_ref().map(|(check, message)| Violation {
-            check: (*check).to_owned(),
-            strictness,
-            message: message.clone(),
-            exchange: x.map(Exchange::summary),
-            reproduce: reproduce.clone(),
+        let finding = finding.map(|f| {
+            let f = f.with(strictness);
+            match x {
+                Some(x) => f.at(x),
+                None => f,
+            }
         });
-        let (check, verdict, message) = match &finding {
-            None => ("check", Verdict::Pass, None),
-            Some((check, message)) => {
+        // A property's finding carries the exchange of its last failing case; its reproduction is
+        // that case's requests.
+        let seq =
+            if shrunk.is_some() { None } else { finding.as_ref().and_then(|f| f.evidence.as_ref()).map(|e| e.seq) };
+        let reproduce = finding.as_ref().and_then(|_| self.reproduction(seq));
+        let violation = finding.as_ref().map(|f| Violation::of(f, shrunk.clone(), reproduce.clone()));
+        let (check, verdict, message, exchange) = match &violation {
+            None => (Check::Passed, Verdict::Pass, None, None),
+            Some(v) => {
                 let verdict = match self.verdict_for(strictness) {
-                    Verdict::Fail if violation.as_ref().is_some_and(|v| self.known(v)) => Verdict::Known,
+                    Verdict::Fail if self.known(v) => Verdict::Known,
                     other => other,
                 };
-                (*check, verdict, Some(message.clone()))
+                let message = match &shrunk {
+                    Some(s) => Untrusted::from(format!("{}\n      {s}", v.message)).redacted(),
+                    None => v.message.clone(),
+                };
+                (v.check, verdict, Some(message), v.exchange.clone())
             }
         };
         self.ctx.emit(Event {
             behaviour: self.behaviour.id,
             family: self.behaviour.family,
             trial: self.behaviour.trial_name(),
-            check: check.to_owned(),
+            check,
             strictness,
             verdict,
             seed: self.seed,
             message,
-            exchange: x.map(Exchange::summary),
+            exchange,
             reproduce,
         });
         if let Some(v) = violation {
@@ -257,14 +278,14 @@ impl<'a> Probe<'a> {
 
     /// The requests behind a finding as `curl` lines: those of this behaviour up to the exchange it was
     /// found in, or a property's last failing case.
-    fn reproduction(&self, x: Option<&Exchange>) -> Option<String> {
-        let entries: Vec<_> = match (x, &self.failing_case) {
-            (Some(x), _) => crate::target::journal::entries().into_iter().filter(|e| e.seq <= x.seq).collect(),
+    fn reproduction(&self, seq: Option<u64>) -> Option<Redacted> {
+        let entries: Vec<_> = match (seq, &self.failing_case) {
+            (Some(seq), _) => crate::target::journal::entries().into_iter().filter(|e| e.seq <= seq).collect(),
             (None, Some(case)) => case.clone(),
             (None, None) => return None,
         };
         let name = format!("{}-{}", self.behaviour.id, entries.last()?.seq);
-        self.ctx.repro.render(&entries, &name).map(|r| r.text)
+        self.ctx.repro.render(&entries, &name).map(|r| Untrusted::from(r.text).redacted())
     }
 
     /// Fail, or warn for an inferred expectation against a vendor target (unless `--strict`).
@@ -275,7 +296,7 @@ impl<'a> Probe<'a> {
     /// Whether the run's baseline accepts this violation as a known deviation.
     fn known(&self, v: &Violation) -> bool {
         let Some(b) = &self.ctx.baseline else { return false };
-        let finding = super::baseline::Finding::of(self.behaviour.id.0, v);
+        let finding = super::baseline::Key::of(self.behaviour.id.0, v);
         b.accepts(&finding, chrono::Utc::now().date_naive()).is_some()
     }
 
@@ -296,14 +317,14 @@ impl<'a> Probe<'a> {
                 return Outcome::Skipped(reason);
             }
             Err(Stop::Skip(reason)) | Err(Stop::Fail(reason)) => {
-                self.record(Some(("run", reason)), Strictness::Documented, None);
+                self.record(Some(Finding::new(Check::Run, reason)), Strictness::Documented, None);
                 return Outcome::Failed(self.violations);
             }
             Ok(()) => {}
         }
         let changes = self.ctx.observed.as_ref().map(|o| o.changes(self.behaviour.id)).unwrap_or_default();
         for change in changes {
-            self.record(Some(("observed-change", change)), Strictness::Observed, None);
+            self.record(Some(Finding::new(Check::ObservedChange, change)), Strictness::Observed, None);
         }
         if self.checks == 0 && !self.skipped.is_empty() {
             let reason = self.skipped.join("; ");
@@ -311,14 +332,8 @@ impl<'a> Probe<'a> {
             return Outcome::Skipped(reason);
         }
         if self.checks == 0 {
-            let v = Violation {
-                check: "ran-checks".into(),
-                strictness: Strictness::Documented,
-                message: format!("no checks ran for {}", self.behaviour.id),
-                exchange: None,
-                reproduce: None,
-            };
-            return Outcome::Failed(vec![v]);
+            let f = Finding::new(Check::RanChecks, format!("no checks ran for {}", self.behaviour.id));
+            return Outcome::Failed(vec![Violation::of(&f, None, None)]);
         }
         let fatal_strictness = |s| self.fatal(s);
         let (fatal, warnings): (Vec<_>, Vec<_>) =

@@ -4,16 +4,32 @@
 
 use super::behaviour::Strictness;
 use super::context::Ctx;
-use super::oracle::Finding;
+use super::finding::{Check, Finding};
 use super::probe::{Probe, Stop, stop_for_setup};
 use crate::suite::BehaviourId;
 use crate::suite::event::{Event, Verdict};
 use crate::target::{Call, Exchange, Provisioned, StateParams};
 
-/// A failed generated case: how strict the broken expectation is, and what was found.
-pub type CaseResult = Result<(), (Strictness, String)>;
+/// How a generated case that did not pass ended.
+#[derive(Debug)]
+pub enum CaseEnd {
+    /// An oracle's finding: the case fails and is shrunk.
+    Finding(Finding),
+    /// The target could not be talked to or set up: the property stops and the behaviour fails.
+    Stop(String),
+    /// The case cannot run on this target (its set-up, the account's budget): the property stops and
+    /// the behaviour is skipped.
+    Skip(String),
+}
 
-const STRICTNESS_SEPARATOR: char = '\u{1f}';
+impl From<Finding> for CaseEnd {
+    fn from(f: Finding) -> CaseEnd {
+        CaseEnd::Finding(f)
+    }
+}
+
+/// A generated case's result.
+pub type CaseResult = Result<(), CaseEnd>;
 
 impl Probe<'_> {
     /// Runs a property: `ctx.cases` generated cases from `strategy`, seeded with this behaviour's seed,
@@ -33,6 +49,9 @@ impl Probe<'_> {
         let judge = Case { ctx, behaviour: self.behaviour.id };
         let stopped: std::cell::RefCell<Option<Stop>> = std::cell::RefCell::new(None);
         let failing = std::cell::RefCell::new(None);
+        // The finding of the last failing case: proptest reports the smallest input that still fails,
+        // which is the last one that failed.
+        let found: std::cell::RefCell<Option<Finding>> = std::cell::RefCell::new(None);
         // What the behaviour sent before its cases (a registration set up once for all of them) is
         // part of every case's reproduction.
         let before = crate::target::journal::entries();
@@ -49,17 +68,17 @@ impl Probe<'_> {
         let mut runner = TestRunner::new(config);
         let shrinking = std::cell::Cell::new(false);
         let (behaviour, seed) = (self.behaviour, self.seed);
-        let emit_case = |outcome: &CaseResult| {
-            let (verdict, strictness, message) = match outcome {
-                Ok(()) => (Verdict::Pass, behaviour.strictness, None),
-                Err((s, m)) => (self.verdict_for(*s), *s, Some(m.clone())),
+        let emit_case = |finding: Option<&Finding>| {
+            let (verdict, strictness, message) = match finding {
+                None => (Verdict::Pass, behaviour.strictness, None),
+                Some(f) => (self.verdict_for(f.strictness), f.strictness, Some(f.line())),
             };
-            let check = if shrinking.get() { "shrink-case" } else { "case" };
+            let check = if shrinking.get() { Check::ShrinkCase } else { Check::Case };
             ctx.emit(Event {
                 behaviour: behaviour.id,
                 family: behaviour.family,
                 trial: behaviour.trial_name(),
-                check: check.into(),
+                check,
                 strictness,
                 verdict,
                 seed,
@@ -80,24 +99,25 @@ impl Probe<'_> {
                 // reported.
                 *failing.borrow_mut() = Some([before.clone(), crate::target::journal::take()].concat());
             }
-            if !matches!(&outcome, Err((_, m)) if m.starts_with(TRANSPORT) || m.starts_with(SKIP)) {
-                emit_case(&outcome);
-            }
-            if outcome.is_err() {
-                shrinking.set(true);
-            }
             match outcome {
-                Ok(()) => Ok(()),
-                Err((_, message)) if message.starts_with(TRANSPORT) => {
-                    *stopped.borrow_mut() = Some(Stop::Fail(message[TRANSPORT.len()..].to_owned()));
+                Ok(()) => {
+                    emit_case(None);
                     Ok(())
                 }
-                Err((_, message)) if message.starts_with(SKIP) => {
-                    *stopped.borrow_mut() = Some(Stop::Skip(message[SKIP.len()..].to_owned()));
+                Err(CaseEnd::Stop(why)) => {
+                    *stopped.borrow_mut() = Some(Stop::Fail(why));
                     Ok(())
                 }
-                Err((strictness, message)) => {
-                    Err(TestCaseError::fail(format!("{strictness}{STRICTNESS_SEPARATOR}{message}")))
+                Err(CaseEnd::Skip(why)) => {
+                    *stopped.borrow_mut() = Some(Stop::Skip(why));
+                    Ok(())
+                }
+                Err(CaseEnd::Finding(f)) => {
+                    emit_case(Some(&f));
+                    shrinking.set(true);
+                    *found.borrow_mut() = Some(f);
+                    // The finding itself travels beside proptest, in `found`.
+                    Err(TestCaseError::fail("a generated case failed"))
                 }
             }
         });
@@ -108,23 +128,18 @@ impl Probe<'_> {
         self.failing_case = failing.into_inner();
         let failure = match result {
             Ok(()) => None,
-            Err(TestError::Abort(why)) => Some((Strictness::Documented, format!("the property aborted: {why}"))),
-            Err(TestError::Fail(why, value)) => {
-                let why = why.message().to_owned();
-                let (strictness, message) = match why.split_once(STRICTNESS_SEPARATOR) {
-                    Some(("inferred", m)) => (Strictness::Inferred, m.to_owned()),
-                    Some((_, m)) => (Strictness::Documented, m.to_owned()),
-                    None => (Strictness::Documented, why.clone()),
-                };
-                Some((
-                    strictness,
-                    format!(
-                        "{message}\n      shrunk input: {}\n      replay: --seed {} (behaviour seed {:#x})",
-                        show(&value),
-                        ctx.seed,
-                        self.seed
-                    ),
-                ))
+            Err(TestError::Abort(why)) => {
+                Some((Finding::new(Check::Property, format!("the property aborted: {why}")), String::new()))
+            }
+            Err(TestError::Fail(_, value)) => {
+                let finding = found.into_inner().unwrap_or_else(|| Finding::new(Check::Property, "a case failed"));
+                let shrunk = format!(
+                    "shrunk input: {}\n      replay: --seed {} (behaviour seed {:#x})",
+                    show(&value),
+                    ctx.seed,
+                    self.seed
+                );
+                Some((finding, shrunk))
             }
         };
         self.record_property(ran.get(), failure);
@@ -135,11 +150,6 @@ impl Probe<'_> {
 /// Shrink steps one failing property may take (each is a request to the target).
 pub(crate) const MAX_SHRINK_ITERS: u32 = 64;
 
-/// Marks a case failure that is a transport problem, not a finding.
-pub const TRANSPORT: &str = "transport: ";
-/// Marks a case that could not be set up on this target: the property stops and is skipped.
-pub const SKIP: &str = "skip: ";
-
 /// What a generated case holds: the run's context, and the behaviour it belongs to.
 pub struct Case<'a> {
     pub ctx: &'a Ctx,
@@ -148,41 +158,36 @@ pub struct Case<'a> {
 
 impl Case<'_> {
     /// Sets up a registration inside a case; what cannot be set up stops the property (skip or fail).
-    pub(crate) fn provision(&self, params: &StateParams) -> Result<Provisioned, (Strictness, String)> {
+    pub(crate) fn provision(&self, params: &StateParams) -> Result<Provisioned, CaseEnd> {
         let (reg, leaks) = self.ctx.provision(self.behaviour, params).map_err(|e| match stop_for_setup(e) {
-            Stop::Skip(why) => (Strictness::Documented, format!("{SKIP}{why}")),
-            Stop::Fail(why) => (Strictness::Documented, format!("{TRANSPORT}{why}")),
+            Stop::Skip(why) => CaseEnd::Skip(why),
+            Stop::Fail(why) => CaseEnd::Stop(why),
         })?;
         match leaks.into_iter().next() {
-            Some(((check, message), x)) => {
-                Err((Strictness::Documented, format!("{check}: {message} in {}", x.summary())))
-            }
+            Some(leak) => Err(CaseEnd::Finding(leak)),
             None => Ok(reg),
         }
     }
 
     /// Sends a request and applies every oracle that judges it (documented findings first).
-    pub(crate) fn send(&self, call: &Call) -> Result<Exchange, (Strictness, String)> {
-        let x = self.ctx.send(call).map_err(|e| (Strictness::Documented, format!("{TRANSPORT}{e}")))?;
+    pub(crate) fn send(&self, call: &Call) -> Result<Exchange, CaseEnd> {
+        let x = self.ctx.send(call).map_err(|e| CaseEnd::Stop(e.to_string()))?;
         // An account that cannot be topped up (a vendor's, or handed-in tokens) ran out of credits: the
         // run's budget ended, the input is not at fault, and nothing is shrunk. With provider states the
         // cases asked for enough (`Probe::provision_for_cases`), so a 402 there stays a finding.
         if x.status == reqwest::StatusCode::PAYMENT_REQUIRED
             && !self.ctx.provisioner.has(crate::target::Capability::ProviderStates)
         {
-            return Err((
-                Strictness::Documented,
-                format!(
-                    "{SKIP}the account's credits ran out (402 after {} requests of this run): give fewer --cases \
-                     or top the account up",
-                    self.ctx.target.requests_sent()
-                ),
-            ));
+            return Err(CaseEnd::Skip(format!(
+                "the account's credits ran out (402 after {} requests of this run): give fewer --cases or top \
+                 the account up",
+                self.ctx.target.requests_sent()
+            )));
         }
         let mut findings = self.ctx.judge(self.behaviour, call, &x);
-        findings.sort_by_key(|(s, _)| *s);
+        findings.sort_by_key(|f| f.strictness);
         match findings.into_iter().next() {
-            Some((s, (check, message))) => Err((s, format!("{check}: {message} in {}", x.summary()))),
+            Some(f) => Err(CaseEnd::Finding(f.at(&x))),
             None => Ok(x),
         }
     }
@@ -191,7 +196,7 @@ impl Case<'_> {
 /// An oracle finding as a case result with the given strictness.
 pub fn case_check(strictness: Strictness, finding: Option<Finding>, x: &Exchange) -> CaseResult {
     match finding {
-        Some((check, message)) => Err((strictness, format!("{check}: {message} in {}", x.summary()))),
+        Some(f) => Err(CaseEnd::Finding(f.with(strictness).at(x))),
         None => Ok(()),
     }
 }

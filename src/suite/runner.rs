@@ -10,6 +10,7 @@ use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 use super::behaviour::Behaviour;
 use super::catalogue;
 use super::context::{LazyCtx, RunSettings, TargetSpec};
+use super::finding::{Check, Finding};
 use super::probe::{Outcome, Probe};
 use crate::suite::event::Event;
 
@@ -74,13 +75,11 @@ pub(crate) fn trials(lazy: &Arc<LazyCtx>, records: &Arc<Mutex<Vec<TrialRecord>>>
 fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> Result<Completion, Failed> {
     let started = Instant::now();
     let outcome = match lazy.get() {
-        Err(why) => Outcome::Failed(vec![super::Violation {
-            check: "target".into(),
-            strictness: super::Strictness::Documented,
-            message: format!("the target could not be prepared: {}", crate::error_chain(why)),
-            exchange: None,
-            reproduce: None,
-        }]),
+        Err(why) => {
+            let f =
+                Finding::new(Check::Target, format!("the target could not be prepared: {}", crate::error_chain(why)));
+            Outcome::Failed(vec![super::Violation::of(&f, None, None)])
+        }
         Ok(ctx) => outcome_of(ctx, b),
     };
     records.lock().unwrap_or_else(|p| p.into_inner()).push(TrialRecord {
@@ -105,13 +104,7 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
 /// target given up or out of time fails at once; otherwise the behaviour runs with a fresh probe.
 pub fn outcome_of(ctx: &super::Ctx, b: &Behaviour) -> Outcome {
     let target_failure = |message: String| {
-        Outcome::Failed(vec![super::Violation {
-            check: "target".into(),
-            strictness: super::Strictness::Documented,
-            message,
-            exchange: None,
-            reproduce: None,
-        }])
+        Outcome::Failed(vec![super::Violation::of(&Finding::new(Check::Target, message), None, None)])
     };
     if let Some(why) = ctx.left_out.get(&b.trial_name()) {
         ctx.emit_skip(b, ctx.seed_for(b.id), why);

@@ -8,6 +8,8 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::redactor::Untrusted;
+
 use crate::api::{ErrorBody, Missing, RegistrationView};
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,8 +102,9 @@ impl Exchange {
         RegistrationView::read(what, self.body.as_ref())
     }
 
-    /// `POST /path -> 409 {"code":...}`, redacted, for failure messages.
-    pub(crate) fn summary(&self) -> String {
+    /// `POST /path -> 409 {"code":...}`, for failure messages: shape-redacted here, and still the
+    /// target's text, written only through the run's redactor.
+    pub(crate) fn summary(&self) -> Untrusted {
         let body = match (&self.body, &self.body_snippet) {
             (Some(b), _) => crate::target::redact::redact_value(b).to_string(),
             (None, Some(s)) => format!("{s:?}"),
@@ -114,6 +117,6 @@ impl Exchange {
             None => body,
         };
         let body: String = body.chars().take(400).collect();
-        format!("{} {} -> {} {}", self.method, self.path, self.status.as_u16(), body)
+        Untrusted::from(format!("{} {} -> {} {}", self.method, self.path, self.status.as_u16(), body))
     }
 }

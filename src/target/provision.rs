@@ -271,7 +271,7 @@ impl Provisioner {
                     (StatusCode::OK, Some(Err(e))) => {
                         Err(Failed(format!("the provider-state answer does not decode: {e}")))
                     }
-                    _ => Err(Failed(format!("the provider-state set-up was refused: {}", x.summary()))),
+                    _ => Err(Failed(format!("the provider-state set-up was refused: {}", x.summary().redacted()))),
                 }
             }
             Provisioner::PublicApi { client_token, flows } => {
@@ -294,7 +294,12 @@ impl Provisioner {
                     (StatusCode::OK, Err(missing)) => {
                         return Err(Failed(format!("creating an App Registration: {missing}")));
                     }
-                    _ => return Err(Failed(format!("creating an App Registration was refused: {}", x.summary()))),
+                    _ => {
+                        return Err(Failed(format!(
+                            "creating an App Registration was refused: {}",
+                            x.summary().redacted()
+                        )));
+                    }
                 };
                 let mut p = Provisioned {
                     registration: id.to_owned(),
@@ -312,7 +317,10 @@ impl Provisioner {
                     .bearer(&p.token);
                     let x = target.send(&call).await?;
                     if x.status != StatusCode::OK {
-                        return Err(Failed(format!("linking a person by a first validation: {}", x.summary())));
+                        return Err(Failed(format!(
+                            "linking a person by a first validation: {}",
+                            x.summary().redacted()
+                        )));
                     }
                     let linked = RegistrationView::read("the first validation's 200", x.body.as_ref())
                         .map_err(|missing| Failed(format!("linking a person: {missing}")))?;
@@ -326,7 +334,7 @@ impl Provisioner {
                         Call { body: super::client::Body::Json(json!({"step": step, "status": status})), ..call };
                     let x = target.send(&call).await?;
                     if x.status != StatusCode::OK {
-                        return Err(Failed(format!("moving the registration to {status}: {}", x.summary())));
+                        return Err(Failed(format!("moving the registration to {status}: {}", x.summary().redacted())));
                     }
                 }
                 Ok(p)
@@ -356,8 +364,8 @@ async fn list_flows(target: &Target, client_token: &str) -> Result<Vec<FlowChoic
     if flows.status != StatusCode::OK || projects.status != StatusCode::OK {
         return Err(ProvisionError::Unavailable(format!(
             "listing flows and projects with the client token failed: {} / {}",
-            flows.summary(),
-            projects.summary()
+            flows.summary().redacted(),
+            projects.summary().redacted()
         )));
     }
     let flows = Reader::new("the project flows list", flows.body.as_ref()).and_then(|r| r.array("/data"));

@@ -6,6 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::api::{ErrorBody, ErrorCode, Os, Reader, Score};
+use crate::suite::finding::Check;
 use crate::suite::oracle;
 use crate::suite::probe::{Probe, Stop};
 use crate::target::{Call, Exchange, Provisioned, StateParams};
@@ -15,7 +16,7 @@ pub(super) fn score_at_or_below(p: &mut Probe<'_>, x: &Exchange, e: &ErrorBody, 
     p.check(oracle::liveness::score_in_message(e), Some(x));
     match minimum {
         Ok(minimum) => p.check(oracle::liveness::score_at_or_below(e, minimum), Some(x)),
-        Err(why) if e.failed_score().is_some() => p.skip_check("score-below-minimum", why),
+        Err(why) if e.failed_score().is_some() => p.skip_check(Check::ScoreBelowMinimum, why),
         Err(_) => {}
     }
 }

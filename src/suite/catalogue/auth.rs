@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{face_body, still_empty, success};
 use crate::api::Os;
 use crate::suite::behaviour::{Behaviour, Family, Strictness};
+use crate::suite::finding::Check;
 use crate::suite::generate;
 use crate::suite::oracle;
 use crate::suite::probe::{CENTRAL, Probe, Stop, case_check};
@@ -155,7 +156,7 @@ fn nothing_created(p: &mut Probe<'_>, reg: Option<&Provisioned>) -> Result<(), S
     match reg {
         Some(reg) => still_empty(p, &reg.registration, &reg.token),
         None => {
-            p.skip_check("nothing-created", "the target gives no registration to read back");
+            p.skip_check(Check::NothingCreated, "the target gives no registration to read back");
             Ok(())
         }
     }
@@ -255,13 +256,13 @@ fn other_registration(p: &mut Probe<'_>) -> Result<(), Stop> {
     let x = p.central_as(&b.token, face_body(p, Os::Desktop))?;
     p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));
     if b.registration.is_empty() {
-        p.skip_check("acts-on-its-own", "the handed-in token does not name its registration");
+        p.skip_check(Check::ActsOnItsOwn, "the handed-in token does not name its registration");
     } else if x.status == StatusCode::OK
         && let Some(d) = success(p, &x)
     {
         p.expect(
             d.id == b.registration,
-            "acts-on-its-own",
+            Check::ActsOnItsOwn,
             || format!("the 200 names {}, not the token's registration", d.id),
             Some(&x),
         );

@@ -9,6 +9,7 @@ use super::attacks::{liveness_failed_by_attacks, score_at_or_below};
 use super::{face_body, read_registration, success};
 use crate::api::{ErrorCode, Os, RegistrationStatus, Score};
 use crate::suite::behaviour::{Behaviour, Family};
+use crate::suite::finding::Check;
 use crate::suite::oracle;
 use crate::suite::probe::{Probe, Stop};
 use crate::target::{Capability, ScriptStep, StateParams};
@@ -165,18 +166,18 @@ fn ok_for_each_os(p: &mut Probe<'_>) -> Result<(), Stop> {
         }
         let Some(d) = success(p, &x) else { continue };
         if reg.registration.is_empty() {
-            p.skip_check("same-registration", "the handed-in token does not name its registration");
+            p.skip_check(Check::SameRegistration, "the handed-in token does not name its registration");
         } else {
             p.expect(
                 d.id == reg.registration,
-                "same-registration",
+                Check::SameRegistration,
                 || format!("data._id is {} not {}", d.id, reg.registration),
                 Some(&x),
             );
         }
         p.expect(
             d.status == RegistrationStatus::Started,
-            "status-unchanged",
+            Check::StatusUnchanged,
             || format!("status became {}", d.status),
             Some(&x),
         );
@@ -192,11 +193,11 @@ fn person_linked(p: &mut Probe<'_>) -> Result<(), Stop> {
         return Ok(());
     }
     let Some(d) = success(p, &x) else { return Ok(()) };
-    p.expect(d.person.is_some(), "person-set", || "data.person is empty".into(), Some(&x));
+    p.expect(d.person.is_some(), Check::PersonSet, || "data.person is empty".into(), Some(&x));
     if let Some(read) = read_registration(p, &reg.registration, &reg.token)? {
         p.expect(
             read.person == d.person,
-            "person-visible",
+            Check::PersonVisible,
             || format!("the registration shows person {:?}, the 200 said {:?}", read.person, d.person),
             None,
         );
@@ -233,13 +234,13 @@ fn force_overrides(p: &mut Probe<'_>) -> Result<(), Stop> {
     let Some(d) = success(p, &x) else { return Ok(()) };
     p.expect(
         d.person.is_some() && d.person != old_person,
-        "new-person",
+        Check::NewPerson,
         || format!("person {:?} was {old_person:?}", d.person),
         Some(&x),
     );
     p.expect(
         d.biometric_validation.is_some() && d.biometric_validation != old_bv,
-        "new-validation",
+        Check::NewValidation,
         || format!("biometricValidation {:?} was {old_bv:?}", d.biometric_validation),
         Some(&x),
     );
@@ -256,7 +257,7 @@ fn liveness_failed(p: &mut Probe<'_>) -> Result<(), Stop> {
     let Some(e) = p.read(x.error(), Some(&x)) else { return Ok(()) };
     let minimum = Score::from_hundredths(60).unwrap_or(Score::ZERO);
     score_at_or_below(p, &x, &e, Ok(minimum));
-    p.check(oracle::liveness::message_is(&e, "message", "409:liveness_failed@0.45"), Some(&x));
+    p.check(oracle::liveness::message_is(&e, Check::Message, "409:liveness_failed@0.45"), Some(&x));
     Ok(())
 }
 
@@ -268,12 +269,12 @@ fn liveness_boundary(p: &mut Probe<'_>) -> Result<(), Stop> {
     let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
     p.check(oracle::status_is(&x, StatusCode::CONFLICT), Some(&x));
     if let Some(e) = p.read(x.error(), Some(&x)) {
-        p.check(oracle::liveness::message_is(&e, "equal-fails", "409:liveness_failed@0.60"), Some(&x));
+        p.check(oracle::liveness::message_is(&e, Check::EqualFails, "409:liveness_failed@0.60"), Some(&x));
     }
     let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
     p.expect(
         x.status == StatusCode::OK,
-        "above-passes",
+        Check::AbovePasses,
         || format!("0.61 above a 0.60 minimum answered {}", x.status.as_u16()),
         Some(&x),
     );
@@ -295,11 +296,11 @@ fn inactive(p: &mut Probe<'_>, status: RegistrationStatus) -> Result<(), Stop> {
     if let Some(read) = read_registration(p, &reg.registration, &reg.token)? {
         p.expect(
             read.person.is_none(),
-            "nothing-created",
+            Check::NothingCreated,
             || format!("the registration now has person {:?}", read.person),
             None,
         );
-        p.expect(read.status == status, "status-unchanged", || format!("status is now {}", read.status), None);
+        p.expect(read.status == status, Check::StatusUnchanged, || format!("status is now {}", read.status), None);
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::behaviour::Behaviour;
+use super::finding::{Check, Finding};
 use super::oracle;
 use super::probe::{Probe, Stop};
 use crate::api::{CreditPage, ErrorBody, FailureKind, Os, QualityCode, RegistrationView};
@@ -39,7 +40,7 @@ pub(crate) fn face_body(p: &Probe<'_>, os: Os) -> Value {
 /// its answer was unreadable, which is recorded as a finding.
 pub(crate) fn read_registration(p: &mut Probe<'_>, id: &str, token: &str) -> Result<Option<RegistrationView>, Stop> {
     if id.is_empty() {
-        p.skip_check("read-back", "the registration's id is unknown (a handed-in token that does not name it)");
+        p.skip_check(Check::ReadBack, "the registration's id is unknown (a handed-in token that does not name it)");
         return Ok(None);
     }
     let call = Call::get(format!("/v2/app-registrations/{id}?populates[]=person")).bearer(token);
@@ -47,11 +48,14 @@ pub(crate) fn read_registration(p: &mut Probe<'_>, id: &str, token: &str) -> Res
     // A mock or a partial implementation may not serve the read-back route at all: the checks that
     // need it cannot be made, which is not the central endpoint's failure.
     if matches!(x.status, StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED) {
-        p.skip_check("read-back", format!("the target does not serve the registration read-back: {}", x.summary()));
+        p.skip_check(
+            Check::ReadBack,
+            format!("the target does not serve the registration read-back: {}", x.summary().redacted()),
+        );
         return Ok(None);
     }
     if x.status != StatusCode::OK {
-        return Err(Stop::Fail(format!("reading the registration back failed: {}", x.summary())));
+        return Err(Stop::Fail(format!("reading the registration back failed: {}", x.summary().redacted())));
     }
     Ok(p.read(x.registration("the registration read back"), Some(&x)))
 }
@@ -59,7 +63,9 @@ pub(crate) fn read_registration(p: &mut Probe<'_>, id: &str, token: &str) -> Res
 /// Documented: a refused request creates nothing, so the registration still has no person.
 pub(crate) fn still_empty(p: &mut Probe<'_>, id: &str, token: &str) -> Result<(), Stop> {
     if let Some(read) = read_registration(p, id, token)? {
-        let found = read.person.map(|person| ("nothing-created", format!("the registration now has person {person}")));
+        let found = read
+            .person
+            .map(|person| Finding::new(Check::NothingCreated, format!("the registration now has person {person}")));
         p.check_documented(found, None);
     }
     Ok(())
@@ -94,7 +100,7 @@ const LEDGER_PAGE: u64 = 100;
 /// for a missing client token or a ledger too long to count).
 pub(crate) fn usage(p: &mut Probe<'_>, client_token: Option<&str>) -> Result<Option<Usage>, Stop> {
     let Some(token) = client_token else {
-        p.skip_check("credits", "no client token is known for this target, so its usage credits cannot be read");
+        p.skip_check(Check::Credits, "no client token is known for this target, so its usage credits cannot be read");
         return Ok(None);
     };
     let mut usage = Usage::default();
@@ -103,7 +109,7 @@ pub(crate) fn usage(p: &mut Probe<'_>, client_token: Option<&str>) -> Result<Opt
             Call::get(format!("/v2/credits?where_category=usage&perPage={LEDGER_PAGE}&page={page}")).bearer(token);
         let x = p.send(&call)?;
         if x.status != StatusCode::OK {
-            return Err(Stop::Fail(format!("reading the usage credits failed: {}", x.summary())));
+            return Err(Stop::Fail(format!("reading the usage credits failed: {}", x.summary().redacted())));
         }
         // An unreadable page is the consistency oracle's finding already.
         let Ok(read) = CreditPage::read(x.body.as_ref()) else { return Ok(None) };
@@ -115,7 +121,7 @@ pub(crate) fn usage(p: &mut Probe<'_>, client_token: Option<&str>) -> Result<Opt
         }
     }
     p.skip_check(
-        "credits",
+        Check::Credits,
         format!(
             "the client has more than {} usage records; counting them is not worth the requests",
             MAX_LEDGER_PAGES * LEDGER_PAGE
@@ -132,7 +138,7 @@ pub(crate) fn check_charges(p: &mut Probe<'_>, before: &Usage, after: &Usage, su
     let gone = before.records.keys().filter(|id| !after.records.contains_key(*id)).count();
     p.expect(
         new.len() == successes.len() && gone == 0,
-        "one-credit-per-success",
+        Check::OneCreditPerSuccess,
         || format!("{} usage records were added and {gone} vanished for {} successes", new.len(), successes.len()),
         None,
     );
@@ -141,7 +147,7 @@ pub(crate) fn check_charges(p: &mut Probe<'_>, before: &Usage, after: &Usage, su
     }
     let named: Vec<(&String, &str)> = new.iter().filter_map(|(id, bv)| bv.as_deref().map(|bv| (*id, bv))).collect();
     if named.is_empty() {
-        p.skip_check("charge-names-its-validation", "the target's usage records name no validation");
+        p.skip_check(Check::ChargeNamesItsValidation, "the target's usage records name no validation");
         return;
     }
     let created: BTreeSet<&str> = successes.iter().filter_map(|s| s.biometric_validation.as_deref()).collect();
@@ -149,7 +155,7 @@ pub(crate) fn check_charges(p: &mut Probe<'_>, before: &Usage, after: &Usage, su
         named.iter().filter(|(_, bv)| !created.contains(bv)).map(|(id, bv)| format!("{id} names {bv}")).collect();
     p.expect(
         strays.is_empty(),
-        "charge-names-its-validation",
+        Check::ChargeNamesItsValidation,
         || format!("usage records name validations no success created: {}", strays.join(", ")),
         None,
     );

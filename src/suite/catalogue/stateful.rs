@@ -8,6 +8,7 @@ use serde_json::json;
 use super::{check_charges, face_body, quality_failure, read_registration, still_empty, success, usage};
 use crate::api::{ErrorCode, FailureKind, Os, QualityCode, RegistrationStatus, RegistrationView};
 use crate::suite::behaviour::{Behaviour, Family};
+use crate::suite::finding::Check;
 use crate::suite::oracle;
 use crate::suite::probe::{CENTRAL, Probe, Stop};
 use crate::target::{Call, Capability, Exchange, ScriptStep, StateParams};
@@ -131,7 +132,7 @@ fn reencode_same_decision(p: &mut Probe<'_>) -> Result<(), Stop> {
     }
     let first = decisions.first().map(|d| (d.1, d.2.clone()));
     let same = decisions.iter().all(|d| Some((d.1, d.2.clone())) == first);
-    p.expect(same, "same-decision", || format!("decisions differ by encoding: {decisions:?}"), None);
+    p.expect(same, Check::SameDecision, || format!("decisions differ by encoding: {decisions:?}"), None);
     Ok(())
 }
 
@@ -145,7 +146,7 @@ fn race(p: &mut Probe<'_>) -> Result<(), Stop> {
     let conflicts = answers.iter().filter(|x| x.status == StatusCode::CONFLICT && already_set(x)).count();
     p.expect(
         ok.len() == 1 && conflicts == RACERS - 1,
-        "exactly-one-200",
+        Check::ExactlyOne200,
         || {
             let seen: Vec<String> =
                 answers.iter().map(|x| format!("{} {:?}", x.status.as_u16(), x.error().ok().map(|e| e.code))).collect();
@@ -176,7 +177,7 @@ fn attempts_exhaust(p: &mut Probe<'_>) -> Result<(), Stop> {
     if let Some(read) = read_registration(p, &reg.registration, &reg.token)? {
         p.expect(
             read.status == RegistrationStatus::Failed,
-            "failed-status",
+            Check::FailedStatus,
             || format!("status is {}", read.status),
             None,
         );

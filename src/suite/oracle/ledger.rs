@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::Finding;
+use super::{Check, Finding};
 use crate::api::{CreditCategory, CreditPage};
 
 /// A page of a list: how many records it must hold given its total, and no record id twice.
@@ -13,8 +13,8 @@ pub(crate) fn credit_page(page: &CreditPage, category: Option<CreditCategory>) -
     let expected = page.total.saturating_sub(before).min(page.per_page);
     let listed = page.records.len() as u64;
     if listed != expected {
-        return Some((
-            "list-total-agrees",
+        return Some(Finding::new(
+            Check::ListTotalAgrees,
             format!(
                 "page {} of {} per page lists {listed} records, but a total of {} means {expected}",
                 page.page, page.per_page, page.total
@@ -23,11 +23,14 @@ pub(crate) fn credit_page(page: &CreditPage, category: Option<CreditCategory>) -
     }
     let mut seen = BTreeSet::new();
     if let Some(twice) = page.records.iter().find(|r| !seen.insert(r.id.as_str())) {
-        return Some(("list-ids-unique", format!("record {} is listed more than once", twice.id)));
+        return Some(Finding::new(Check::ListIdsUnique, format!("record {} is listed more than once", twice.id)));
     }
     let stray = category.and_then(|c| page.records.iter().find(|r| r.category != c).map(|r| (c, r)));
     stray.map(|(c, r)| {
-        ("list-filter", format!("record {} is {} in a list filtered on {}", r.id, r.category.as_str(), c.as_str()))
+        Finding::new(
+            Check::ListFilter,
+            format!("record {} is {} in a list filtered on {}", r.id, r.category.as_str(), c.as_str()),
+        )
     })
 }
 
@@ -55,8 +58,8 @@ impl CreatedIds {
                 } else {
                     format!("registration {first}")
                 };
-                finding.get_or_insert((
-                    "distinct-ids",
+                finding.get_or_insert(Finding::new(
+                    Check::DistinctIds,
                     format!("{field} {id} of this 200 (registration {registration}) was already created for {whose}"),
                 ));
             } else {
@@ -87,13 +90,13 @@ mod tests {
     #[test]
     fn totals_duplicates_and_filters() {
         assert_eq!(credit_page(&page(&["a", "b"], 1, 100, 2), Some(CreditCategory::Usage)), None);
-        assert_eq!(credit_page(&page(&["a", "b"], 2, 2, 3), None).map(|f| f.0), Some("list-total-agrees"));
+        assert_eq!(credit_page(&page(&["a", "b"], 2, 2, 3), None).map(|f| f.check), Some(Check::ListTotalAgrees));
         assert_eq!(credit_page(&page(&["c"], 2, 2, 3), None), None);
-        assert_eq!(credit_page(&page(&["a", "a"], 1, 100, 2), None).map(|f| f.0), Some("list-ids-unique"));
-        assert_eq!(credit_page(&page(&["a"], 1, 100, 2), None).map(|f| f.0), Some("list-total-agrees"));
+        assert_eq!(credit_page(&page(&["a", "a"], 1, 100, 2), None).map(|f| f.check), Some(Check::ListIdsUnique));
+        assert_eq!(credit_page(&page(&["a"], 1, 100, 2), None).map(|f| f.check), Some(Check::ListTotalAgrees));
         let mut p = page(&["a"], 1, 100, 1);
         p.records[0].category = CreditCategory::Purchase;
-        assert_eq!(credit_page(&p, Some(CreditCategory::Usage)).map(|f| f.0), Some("list-filter"));
+        assert_eq!(credit_page(&p, Some(CreditCategory::Usage)).map(|f| f.check), Some(Check::ListFilter));
     }
 
     #[test]
@@ -102,7 +105,8 @@ mod tests {
         assert_eq!(ids.created("r1", Some("p1"), Some("v1")), None);
         assert_eq!(ids.created("r2", Some("p2"), Some("v2")), None);
         let f = ids.created("r3", Some("p3"), Some("v1")).expect("reused validation id");
-        assert!(f.1.contains("biometricValidation v1") && f.1.contains("registration r1"), "{}", f.1);
-        assert!(ids.created("r1", Some("p1"), None).is_some_and(|f| f.1.contains("same registration")));
+        let m = f.message.peek();
+        assert!(m.contains("biometricValidation v1") && m.contains("registration r1"), "{m}");
+        assert!(ids.created("r1", Some("p1"), None).is_some_and(|f| f.message.peek().contains("same registration")));
     }
 }

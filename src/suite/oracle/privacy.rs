@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use super::Finding;
+use super::{Check, Finding};
 use crate::target::redactor::credential_forms;
 use crate::target::shared_run;
 use crate::target::{Call, Exchange, PROVIDER_STATES};
@@ -112,8 +112,8 @@ pub(crate) fn check(call: &Call, x: &Exchange) -> Option<Finding> {
         // Each form is searched for whole: a run of it shorter than itself is no credential.
         for (form, how) in credential_forms(c) {
             if let Some(hit) = memchr::memmem::find(&haystack, form.as_bytes()) {
-                return Some((
-                    "privacy",
+                return Some(Finding::new(
+                    Check::Privacy,
                     format!("the response carries back the request's bearer token{how} at {}", at(hit)),
                 ));
             }
@@ -137,8 +137,8 @@ pub(crate) fn check(call: &Call, x: &Exchange) -> Option<Finding> {
     } else {
         shared_run::find(&haystack, payload, IMAGE_RUN)?
     };
-    Some((
-        "privacy",
+    Some(Finding::new(
+        Check::Privacy,
         format!(
             "the response carries back {IMAGE_RUN} or more characters of the submitted image's base64 at {}",
             at(hit.in_a)
@@ -164,9 +164,9 @@ mod tests {
         let echo =
             exchange(409, json!({"code": "MissingParameter", "message": format!("bad request by Bearer {TOKEN}")}));
         let f = check(&call, &echo).expect("token echo found");
-        assert!(f.1.ends_with("at /message") && !f.1.contains(TOKEN), "{}", f.1);
+        assert!(f.message.peek().ends_with("at /message") && !f.message.peek().contains(TOKEN), "{}", f.message.peek());
         let selfie = exchange(200, json!({"data": {"person": {"_id": "p", "selfie": "QUJD".repeat(16)}}}));
-        assert!(check(&call, &selfie).is_some_and(|f| f.1.ends_with("at /data/person/selfie")));
+        assert!(check(&call, &selfie).is_some_and(|f| f.message.peek().ends_with("at /data/person/selfie")));
         let issued = Call::post("/v2/app-registrations", json!({})).bearer(TOKEN);
         assert_eq!(check(&issued, &exchange(200, json!({"data": {"token": TOKEN}}))), None);
         assert!(check(&issued, &exchange(200, json!({"data": {"note": TOKEN}}))).is_some());
@@ -176,16 +176,16 @@ mod tests {
         // A header, a URL-encoded echo and one inside base64 are leaks as much as a field.
         let mut header = exchange(404, json!({"code": "x"}));
         header.headers.push(("x-debug-authorization".into(), format!("Bearer {TOKEN}")));
-        assert!(check(&call, &header).is_some_and(|f| f.1.ends_with("at header x-debug-authorization")));
+        assert!(check(&call, &header).is_some_and(|f| f.message.peek().ends_with("at header x-debug-authorization")));
         let encoded: String = form_urlencoded::byte_serialize(format!("Bearer {TOKEN}").as_bytes()).collect();
         let f = check(&call, &exchange(409, json!({"code": "x", "next": format!("/login?auth={encoded}")})));
-        assert!(f.is_some_and(|f| f.1.contains("at /next")), "URL-encoded");
+        assert!(f.is_some_and(|f| f.message.peek().contains("at /next")), "URL-encoded");
         let wrapped = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, format!("auth:{TOKEN};"));
         let f = check(&call, &exchange(409, json!({"code": "x", "trace": wrapped})));
-        assert!(f.is_some_and(|f| f.1.contains("inside base64 at /trace")), "inside base64");
+        assert!(f.is_some_and(|f| f.message.peek().contains("inside base64 at /trace")), "inside base64");
         let mut quoted = exchange(409, json!({"code": "X", "message": "bad vkc_0123456789"}));
         quoted.sent_credential = Some("vkc_0123456789".into());
-        assert!(!quoted.summary().contains("vkc_0123456789"), "{}", quoted.summary());
+        assert!(!quoted.summary().peek().contains("vkc_0123456789"), "{:?}", quoted.summary());
         let tiny = Call::post("/x", json!({})).bearer("a");
         assert_eq!(check(&tiny, &exchange(401, json!({"message": "a"}))), None);
     }
