@@ -169,7 +169,7 @@ fn judge(ctx: &Ctx, fixture: &Fixture, os: Os, mut sample: Sample, threshold: &m
             return sample;
         }
     };
-    let call = Call::post(crate::suite::probe::CENTRAL, json!({"image": fixture.data_uri(), "os": os, "force": true}))
+    let call = Call::post(crate::api::CENTRAL_PATH, json!({"image": fixture.data_uri(), "os": os, "force": true}))
         .bearer(&reg.token);
     let x = match ctx.send(&call) {
         Ok(x) => x,

@@ -14,8 +14,8 @@ use super::behaviour::{Behaviour, BehaviourId, Strictness};
 use super::finding::{Check, Finding};
 use super::fixtures::Fixtures;
 use super::oracle::{self, ledger::CreatedIds};
-use super::probe::CENTRAL;
 pub use super::spec::{CtxError, Started, Starter, TargetSpec};
+use crate::api::CENTRAL_PATH;
 use crate::api::{CreditCategory, CreditPage};
 use crate::schemas::SchemaSet;
 use crate::suite::event::{Event, Verdict};
@@ -290,7 +290,7 @@ impl Ctx {
     pub(crate) fn judge(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
         let mut out: Vec<Finding> = oracle::privacy::check(call, x).into_iter().collect();
         let path = call.path.split('?').next().unwrap_or_default();
-        if call.method == Method::POST && path == CENTRAL {
+        if call.method == Method::POST && path == CENTRAL_PATH {
             if let Some(o) = &self.observed {
                 o.note(behaviour, x);
             }

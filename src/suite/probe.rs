@@ -13,9 +13,6 @@ use crate::suite::event::{Event, Verdict};
 use crate::target::redactor::{Redacted, Untrusted};
 use crate::target::{Call, Capability, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
 
-/// The central endpoint's path.
-pub(crate) const CENTRAL: &str = "/v2/biometric-validations/app-registration";
-
 /// Why a behaviour stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stop {
@@ -100,7 +97,7 @@ impl<'a> Probe<'a> {
 
     /// Posts to the central endpoint; the answer is judged like every other.
     pub(crate) fn central(&mut self, authorization: Option<String>, body: Value) -> Result<Exchange, Stop> {
-        let call = Call::post(CENTRAL, body).authorization(authorization);
+        let call = Call::post(crate::api::CENTRAL_PATH, body).authorization(authorization);
         self.central_call(&call)
     }
 

@@ -216,8 +216,7 @@ mod tests {
         let image = "data:image/png;base64,iVBORw0KGgo=";
         let failing = entry(
             3,
-            Call::post("/v2/biometric-validations/app-registration", json!({"image": image, "os": "IOS"}))
-                .bearer("eyJ.reg.sig"),
+            Call::post(crate::api::CENTRAL_PATH, json!({"image": image, "os": "IOS"})).bearer("eyJ.reg.sig"),
             None,
         );
         let shown = r.render(&[setup, read, failing], "BV-X").expect("rendered");

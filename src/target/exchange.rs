@@ -63,7 +63,7 @@ impl Exchange {
     pub(crate) fn synthetic(status: StatusCode, body: Value) -> Exchange {
         Exchange {
             method: "POST".into(),
-            path: "/v2/biometric-validations/app-registration".into(),
+            path: crate::api::CENTRAL_PATH.into(),
             status,
             retry_after: None,
             content_type: Some("application/json".into()),

@@ -310,11 +310,8 @@ impl Provisioner {
                     project_flow: Some(flow.flow.clone()),
                 };
                 if params.person_set {
-                    let call = Call::post(
-                        "/v2/biometric-validations/app-registration",
-                        json!({"image": face, "os": "DESKTOP"}),
-                    )
-                    .bearer(&p.token);
+                    let call =
+                        Call::post(crate::api::CENTRAL_PATH, json!({"image": face, "os": "DESKTOP"})).bearer(&p.token);
                     let x = target.send(&call).await?;
                     if x.status != StatusCode::OK {
                         return Err(Failed(format!(

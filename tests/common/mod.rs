@@ -12,7 +12,7 @@ use tower::ServiceExt as _;
 use verifik_conformance::api::{DataUri, ImageMediaType};
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
 
-pub const CENTRAL: &str = "/v2/biometric-validations/app-registration";
+pub const CENTRAL: &str = verifik_conformance::api::CENTRAL_PATH;
 pub const FACE_JPEG: &[u8] = include_bytes!("../../fixtures/faces/grace_hopper.jpg");
 
 pub fn face_uri() -> String {

@@ -206,13 +206,20 @@ fn files(dir: &std::path::Path) -> Vec<(String, String)> {
 }
 
 #[test]
+#[expect(clippy::print_stdout, reason = "what was scanned and found is the test's report")]
 fn one_scan_for_secrets_over_every_artefact_finds_none() {
     let dir = temp("reports");
     let client = "vkc_scan0123456789abcdef01234567";
     // A target that hands credentials back in every place it can (an error message, a schema-open
-    // record of a success, a header of a 404, a read-back answer) and selfies in successes: the
-    // reports must still hold none of them.
-    let echoes = ["echo-token-in-error", "echo-token-in-record", "echo-token-in-header", "echo-token-in-read-back"];
+    // record of a success, a header of a 404, a read-back answer, a set-up answer) and selfies in
+    // successes: the reports must still hold none of them.
+    let echoes = [
+        "echo-token-in-error",
+        "echo-token-in-record",
+        "echo-token-in-header",
+        "echo-token-in-read-back",
+        "echo-token-in-set-up",
+    ];
     let served = Served::start(client, &[&echoes[..], &["image-in-success", "ignore-token-expiry"]].concat());
     let (junit, ndjson, html) = (dir.join("junit.xml"), dir.join("events.ndjson"), dir.join("html"));
     let (token_file, repro) = (dir.join("client-token"), dir.join("repro"));
@@ -278,6 +285,13 @@ fn one_scan_for_secrets_over_every_artefact_finds_none() {
     };
     let hits: Vec<String> = artefacts.iter().flat_map(|(name, text)| scan(name, text)).collect();
     assert_eq!(hits, Vec::<String>::new(), "secrets in the run's artefacts");
+    println!(
+        "scanned {} artefacts ({} bytes) of a run of {} deviations: {} secrets found",
+        artefacts.len(),
+        artefacts.iter().map(|(_, t)| t.len()).sum::<usize>(),
+        echoes.len() + 2,
+        hits.len()
+    );
 
     // The scan is shown to work on every kind: one token planted into each is one hit there.
     let planted_token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjEyMzQ1Njc4OTB9.c2lnbmF0dXJlc2lnbmF0dXJl";
@@ -289,6 +303,7 @@ fn one_scan_for_secrets_over_every_artefact_finds_none() {
         }
         let planted = format!("{}\n{planted_token}\n{}", &text[..mid], &text[mid..]);
         assert_eq!(scan(name, &planted).len(), 1, "{kind}: the planted token");
+        println!("planted into {kind} ({name}): 1 found");
     }
     assert_eq!(secrets.scan("planted", &format!("{ndjson_text}{client}")).len(), 1);
     let _ = std::fs::remove_dir_all(dir);

@@ -8,12 +8,13 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{face_body, still_empty, success};
+use crate::api::CENTRAL_PATH;
 use crate::api::Os;
 use crate::suite::behaviour::{Behaviour, Family, Strictness};
 use crate::suite::finding::Check;
 use crate::suite::generate;
 use crate::suite::oracle;
-use crate::suite::probe::{CENTRAL, Probe, Stop, case_check};
+use crate::suite::probe::{Probe, Stop, case_check};
 use crate::target::{Call, Capability, Provisioned, StateParams, redact};
 
 const SOURCE: &str = "\"You must use the token returned when creating an App Registration to authenticate this request.\"; answers per the README's decisions";
@@ -184,7 +185,7 @@ fn malformed(p: &mut Probe<'_>) -> Result<(), Stop> {
         generate::garbage_token(),
         |t| redact::token(t),
         |case, token| {
-            let x = case.send(&Call::post(CENTRAL, body.clone()).bearer(token))?;
+            let x = case.send(&Call::post(CENTRAL_PATH, body.clone()).bearer(token))?;
             case_check(Strictness::Documented, oracle::refused(&x), &x)?;
             case_check(Strictness::Inferred, oracle::exact_body(&x, StatusCode::UNAUTHORIZED, &unauthorized()), &x)
         },
@@ -199,7 +200,7 @@ fn tampered(p: &mut Probe<'_>) -> Result<(), Stop> {
         generate::tampered(reg.token.clone()),
         |t| format!("{t:?}"),
         |case, t| {
-            let x = case.send(&Call::post(CENTRAL, body.clone()).bearer(&t.token))?;
+            let x = case.send(&Call::post(CENTRAL_PATH, body.clone()).bearer(&t.token))?;
             case_check(Strictness::Documented, oracle::refused(&x), &x)?;
             case_check(Strictness::Inferred, oracle::exact_body(&x, StatusCode::UNAUTHORIZED, &unauthorized()), &x)
         },

@@ -6,17 +6,19 @@ use serde_json::{Value, json};
 
 use super::input::{fresh, refused_case};
 use super::still_empty;
+use crate::api::CENTRAL_PATH;
 use crate::api::{ErrorCode, Os};
 use crate::suite::generate;
 use crate::suite::oracle;
-use crate::suite::probe::{CENTRAL, Probe, Stop};
+use crate::suite::probe::{Probe, Stop};
 use crate::target::{Call, redact};
 
 pub(super) fn duplicate_fields(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = fresh(p)?;
     let image = p.ctx.fixtures.face_jpeg_uri();
     let raw = format!(r#"{{"image":"{image}","os":"IOS","os":"ANDROID"}}"#).into_bytes();
-    let x = p.central_call(&Call::post(CENTRAL, Value::Null).bearer(&reg.token).raw(raw, Some("application/json")))?;
+    let x =
+        p.central_call(&Call::post(CENTRAL_PATH, Value::Null).bearer(&reg.token).raw(raw, Some("application/json")))?;
     p.check_documented(oracle::refused(&x), Some(&x));
     p.check(oracle::missing_parameter_naming(&x, "os"), Some(&x));
     still_empty(p, &reg.registration, &reg.token)
@@ -29,7 +31,8 @@ pub(super) fn not_json(p: &mut Probe<'_>) -> Result<(), Stop> {
         generate::not_json(),
         |b| format!("{} bytes: {:?}", b.len(), redact::image(&String::from_utf8_lossy(b))),
         |case, bytes| {
-            let call = Call::post(CENTRAL, Value::Null).bearer(&token).raw(bytes.clone(), Some("application/json"));
+            let call =
+                Call::post(CENTRAL_PATH, Value::Null).bearer(&token).raw(bytes.clone(), Some("application/json"));
             refused_case(case, &call, |x| oracle::status_is(x, StatusCode::BAD_REQUEST))
         },
     )?;
@@ -40,7 +43,7 @@ pub(super) fn not_object(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = fresh(p)?;
     for body in ["[]", "\"x\"", "1", "null"] {
         let x = p.central_call(
-            &Call::post(CENTRAL, Value::Null)
+            &Call::post(CENTRAL_PATH, Value::Null)
                 .bearer(&reg.token)
                 .raw(body.as_bytes().to_vec(), Some("application/json")),
         )?;
@@ -54,7 +57,7 @@ pub(super) fn wrong_content_type(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = fresh(p)?;
     let body = json!({"image": p.ctx.fixtures.face_jpeg_uri(), "os": Os::Desktop}).to_string().into_bytes();
     for ct in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
-        let x = p.central_call(&Call::post(CENTRAL, Value::Null).bearer(&reg.token).raw(body.clone(), ct))?;
+        let x = p.central_call(&Call::post(CENTRAL_PATH, Value::Null).bearer(&reg.token).raw(body.clone(), ct))?;
         p.check_documented(oracle::refused(&x), Some(&x));
         p.check(oracle::status_is(&x, StatusCode::UNSUPPORTED_MEDIA_TYPE), Some(&x));
     }

@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 
 use super::body::{duplicate_fields, not_json, not_object, wrong_content_type};
 use super::{quality_failure, still_empty};
+use crate::api::CENTRAL_PATH;
 use crate::api::{Os, QualityCode};
 use crate::suite::behaviour::{Behaviour, Family, Strictness};
 use crate::suite::generate::{self, UriDefect};
 use crate::suite::oracle;
-use crate::suite::probe::{CENTRAL, Case, CaseResult, Probe, Stop, case_check};
+use crate::suite::probe::{Case, CaseResult, Probe, Stop, case_check};
 use crate::target::{Call, Capability, Provisioned, StateParams};
 
 const PARAMS: &str = "the page's Params table (image: base64 data URI, required; os: DESKTOP, IOS, ANDROID, required; force: boolean); answers per the README's decisions";
@@ -248,7 +249,7 @@ fn valid_uris(p: &mut Probe<'_>) -> Result<(), Stop> {
         if let Some(f) = force {
             body["force"] = json!(f);
         }
-        let x = case.send(&Call::post(CENTRAL, body).bearer(&token))?;
+        let x = case.send(&Call::post(CENTRAL_PATH, body).bearer(&token))?;
         case_check(Strictness::Documented, oracle::status_is(&x, StatusCode::OK), &x)
     })
 }
@@ -262,7 +263,8 @@ fn defect(p: &mut Probe<'_>, defect: UriDefect) -> Result<(), Stop> {
         |case, m| {
             // force: true keeps the cases independent: a wrongly accepted case would otherwise make
             // every later one a person_already_set and mislead the shrinking.
-            let call = Call::post(CENTRAL, json!({"image": m.text, "os": Os::Desktop, "force": true})).bearer(&token);
+            let call =
+                Call::post(CENTRAL_PATH, json!({"image": m.text, "os": Os::Desktop, "force": true})).bearer(&token);
             refused_case(case, &call, |x| oracle::missing_parameter_naming(x, "image"))
         },
     )?;
@@ -309,7 +311,7 @@ fn os_invalid(p: &mut Probe<'_>) -> Result<(), Stop> {
         generate::invalid_os(),
         |os| format!("os = {os:?}"),
         |case, os| {
-            let call = Call::post(CENTRAL, json!({"image": image, "os": os.0})).bearer(&token);
+            let call = Call::post(CENTRAL_PATH, json!({"image": image, "os": os.0})).bearer(&token);
             refused_case(case, &call, |x| oracle::missing_parameter_naming(x, "os"))
         },
     )?;
@@ -323,7 +325,8 @@ fn force_wrong_type(p: &mut Probe<'_>) -> Result<(), Stop> {
         generate::invalid_force(),
         |f| format!("force = {f:?}"),
         |case, force| {
-            let call = Call::post(CENTRAL, json!({"image": image, "os": Os::Ios, "force": force.0})).bearer(&token);
+            let call =
+                Call::post(CENTRAL_PATH, json!({"image": image, "os": Os::Ios, "force": force.0})).bearer(&token);
             refused_case(case, &call, |x| oracle::missing_parameter_naming(x, "force"))
         },
     )?;

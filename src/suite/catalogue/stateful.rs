@@ -6,11 +6,12 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::{check_charges, face_body, quality_failure, read_registration, still_empty, success, usage};
+use crate::api::CENTRAL_PATH;
 use crate::api::{ErrorCode, FailureKind, Os, QualityCode, RegistrationStatus, RegistrationView};
 use crate::suite::behaviour::{Behaviour, Family};
 use crate::suite::finding::Check;
 use crate::suite::oracle;
-use crate::suite::probe::{CENTRAL, Probe, Stop};
+use crate::suite::probe::{Probe, Stop};
 use crate::target::{Call, Capability, Exchange, ScriptStep, StateParams};
 
 /// Racing requests per race.
@@ -139,7 +140,7 @@ fn reencode_same_decision(p: &mut Probe<'_>) -> Result<(), Stop> {
 fn race(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams::default())?;
     let before = usage(p, reg.client_token.as_deref())?;
-    let call = Call::post(CENTRAL, face_body(p, Os::Ios)).bearer(&reg.token);
+    let call = Call::post(CENTRAL_PATH, face_body(p, Os::Ios)).bearer(&reg.token);
     let answers = p.send_all(vec![call; RACERS])?;
     let already_set = |x: &Exchange| x.error().is_ok_and(|e| e.known_code() == Some(ErrorCode::PersonAlreadySet));
     let ok: Vec<&Exchange> = answers.iter().filter(|x| x.status == StatusCode::OK).collect();

@@ -157,8 +157,7 @@ mod tests {
     #[test]
     fn finds_echoed_tokens_and_images_and_exempts_issued_tokens() {
         let image = format!("data:image/jpeg;base64,{}", "QUJD".repeat(100));
-        let call = Call::post("/v2/biometric-validations/app-registration", json!({"image": image, "os": "IOS"}))
-            .bearer(TOKEN);
+        let call = Call::post(crate::api::CENTRAL_PATH, json!({"image": image, "os": "IOS"})).bearer(TOKEN);
         let clean = exchange(409, json!({"code": "MissingParameter", "message": "\"os\" is required"}));
         assert_eq!(check(&call, &clean), None);
         let echo =
