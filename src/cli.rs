@@ -318,7 +318,7 @@ pub struct RunArgs {
     #[arg(long, env = "VERIFIK_SEED")]
     pub seed: Option<u64>,
     /// Generated cases per property behaviour.
-    #[arg(long, default_value_t = 32, env = "VERIFIK_CASES")]
+    #[arg(long, default_value_t = crate::suite::DEFAULT_CASES, env = "VERIFIK_CASES")]
     pub cases: u32,
     /// Print the plan (behaviours, requests, credit-charging requests) and send nothing.
     #[arg(long)]

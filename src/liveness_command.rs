@@ -71,7 +71,7 @@ pub(crate) fn liveness(args: LivenessArgs) -> ExitCode {
         "threshold: {}",
         run.threshold.map_or_else(|| run.threshold_source.clone(), |t| format!("{t} ({})", run.threshold_source))
     );
-    let errors = liveness::record::ErrorSummary::of(&run.samples);
+    let errors = liveness::errors::ErrorSummary::of(&run.samples);
     outln!("{} judged, {} ended in an error ({:.1} %)", errors.judged, errors.errors, 100.0 * errors.share());
     let mut code = ExitCode::SUCCESS;
     if let Some(problem) = errors.problem(args.max_error_share) {

@@ -5,8 +5,10 @@
 use std::process::ExitCode;
 
 use verifik_conformance::cli::ReplayArgs;
+use verifik_conformance::report::ndjson::{Header, Record};
+use verifik_conformance::suite::event::Verdict;
 use verifik_conformance::suite::finding::Check;
-use verifik_conformance::suite::{Outcome, RunSettings, catalogue, runner};
+use verifik_conformance::suite::{Outcome, Profile, RunSettings, catalogue, runner};
 
 use super::{error_chain, fail, run_settings, target_spec};
 
@@ -20,28 +22,24 @@ struct Recorded {
 
 fn read(path: &std::path::Path) -> Result<Recorded, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut recorded = Recorded { seed: 0, cases: 32, emulator_profile: false, failed: Vec::new() };
-    let mut header = false;
+    let mut header: Option<Header> = None;
+    let mut failed: Vec<String> = Vec::new();
     for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| format!("{} line {} is not JSON: {e}", path.display(), n + 1))?;
-        if v["record"] == "header" {
-            header = true;
-            recorded.seed = v["seed"].as_u64().ok_or_else(|| format!("{}: the header has no seed", path.display()))?;
-            // Files written before `cases` was recorded ran the default.
-            recorded.cases = v["cases"].as_u64().and_then(|c| u32::try_from(c).ok()).unwrap_or(32);
-            recorded.emulator_profile = v["profile"] == "emulator";
-        } else if v["verdict"] == "fail"
-            && let Some(id) = v["behaviour"].as_str()
-            && !recorded.failed.iter().any(|f| f == id)
-        {
-            recorded.failed.push(id.to_owned());
+        let record: Record = serde_json::from_str(line)
+            .map_err(|e| format!("{} line {} is not a record of a run: {e}", path.display(), n + 1))?;
+        match record {
+            Record::Header(h) if h.record == "header" => header = Some(h),
+            Record::Header(_) => {}
+            Record::Event(e) if e.verdict == Verdict::Fail && !failed.contains(&e.behaviour) => {
+                failed.push(e.behaviour);
+            }
+            Record::Event(_) => {}
         }
     }
-    if !header {
+    let Some(h) = header else {
         return Err(format!("{} has no header record: it was written before replays were possible", path.display()));
-    }
-    Ok(recorded)
+    };
+    Ok(Recorded { seed: h.seed, cases: h.cases, emulator_profile: h.profile == Some(Profile::Emulator), failed })
 }
 
 pub fn replay(args: &ReplayArgs) -> ExitCode {

@@ -18,6 +18,7 @@ pub mod pad;
 pub(crate) mod routes;
 pub(crate) mod state;
 pub mod store;
+pub(crate) mod token;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -45,7 +46,7 @@ impl Emulator {
         })?;
         let state = AppState {
             store,
-            keys: Arc::new(auth::Keys::from_secret(
+            keys: Arc::new(token::Keys::from_secret(
                 secret.as_bytes(),
                 config.deviations.contains(&Deviation::IgnoreTokenExpiry),
             )),

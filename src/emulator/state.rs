@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::auth::Keys;
 use super::deviation::Deviation;
 use super::liveness::LivenessEngine;
 use super::store::Store;
+use super::token::Keys;
 
 /// Largest request body accepted before answering 413. A 4096x4096 JPEG selfie stays well below it.
 pub(crate) const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;

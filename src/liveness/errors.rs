@@ -4,49 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use super::cause::ErrorCause;
 use super::record::{Decision, Sample};
-
-/// Why a presentation ended in an error rather than a decision. Quality rejections are decisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCause {
-    /// No answer: refused connection, reset, timeout, a body too slow, a target given up.
-    Transport,
-    /// A 5xx.
-    ServerError,
-    /// A 401 or 403: an expired or wrong credential.
-    Unauthorized,
-    /// A 429.
-    RateLimited,
-    /// The registration for the presentation could not be set up.
-    SetUp,
-    /// Any other answer that is not a decision.
-    Other,
-}
-
-impl ErrorCause {
-    pub(crate) fn of_status(status: reqwest::StatusCode) -> ErrorCause {
-        match status.as_u16() {
-            500..=599 => ErrorCause::ServerError,
-            401 | 403 => ErrorCause::Unauthorized,
-            429 => ErrorCause::RateLimited,
-            _ => ErrorCause::Other,
-        }
-    }
-
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            ErrorCause::Transport => "no answer (transport)",
-            ErrorCause::ServerError => "5xx",
-            ErrorCause::Unauthorized => "401/403",
-            ErrorCause::RateLimited => "429",
-            ErrorCause::SetUp => "set-up failed",
-            ErrorCause::Other => "other answers",
-        }
-    }
-}
 
 /// How many presentations a run judged, and why the others ended in an error.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -2,8 +2,9 @@
 //! the presentation-attack metrics of ISO/IEC 30107-3 with honest intervals, and the comparison of two
 //! runs that tells an operator when a vendor's liveness model changed.
 
+pub mod cause;
 pub mod compare;
-pub(crate) mod errors;
+pub mod errors;
 pub mod html;
 pub mod iso;
 pub mod record;

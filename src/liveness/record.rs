@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub use super::errors::{ErrorCause, ErrorSummary};
+use super::cause::ErrorCause;
 use super::iso::{self, BpcerAt, OperatingPoint};
 use super::stats::{self, Rate};
 use crate::api::{Os, PrefixedMessage, Score};

@@ -9,8 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::behaviour::Violation;
-use super::finding::Check;
+use super::finding::{Check, Violation};
 
 /// The baseline file format this build writes and reads.
 pub(crate) const FORMAT_VERSION: u32 = 1;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 
-use super::behaviour::{Behaviour, BehaviourId, Strictness};
+use super::behaviour::{BehaviourId, Meta, Strictness};
 use super::finding::{Check, Finding};
 use super::fixtures::Fixtures;
 use super::oracle::{self, ledger::CreatedIds};
@@ -26,7 +26,7 @@ use crate::target::{
 
 /// Whether inferred behaviours fail (the emulator and self-hosted targets that opt in) or warn
 /// (the vendor).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     Emulator,
@@ -60,6 +60,9 @@ pub struct RunSettings {
     /// Behaviours (trial names) the plan left out (`--budget-credits`, `--budget-validations`), with why.
     pub left_out: std::collections::HashMap<String, String>,
 }
+
+/// Generated cases per property unless a run says otherwise.
+pub const DEFAULT_CASES: u32 = 32;
 
 impl RunSettings {
     /// Defaults for a run of `cases` cases per property with `seed`.
@@ -321,7 +324,7 @@ impl Ctx {
         self.events.lock().unwrap_or_else(|p| p.into_inner()).push(event);
     }
 
-    pub(crate) fn emit_skip(&self, b: &Behaviour, seed: u64, reason: &str) {
+    pub(crate) fn emit_skip(&self, b: &Meta, seed: u64, reason: &str) {
         self.emit(Event {
             behaviour: b.id,
             family: b.family,

@@ -2,13 +2,13 @@
 //! the redactor makes them, so nothing a target sent reaches a reporter as it was. It
 //! lives with the suite that emits it; `report` reads it and nothing below `report` imports `report`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::behaviour::{BehaviourId, Family, Strictness};
 use super::finding::Check;
-use super::{BehaviourId, Family, Strictness};
 use crate::target::redactor::Redacted;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,

@@ -216,6 +216,55 @@ impl Finding {
     }
 }
 
+/// What a failed check found, as a report shows it: the finding's fields, redacted. Never holds a
+/// token or image bytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Violation {
+    /// The check that failed, e.g. `status`, `schema`, `code-agrees-with-message`; for a property, the
+    /// check its shrunk case failed.
+    pub check: Check,
+    pub strictness: Strictness,
+    pub message: Redacted,
+    /// The redacted exchange it was found in, if any.
+    pub exchange: Option<Redacted>,
+    /// The status and error code of that exchange.
+    pub signature: Signature,
+    /// A property's shrunk input and how to replay it.
+    pub shrunk: Option<Redacted>,
+    /// How to make it happen again by hand (see `repro`), when the requests are known.
+    pub reproduce: Option<Redacted>,
+}
+
+impl Violation {
+    pub(crate) fn of(finding: &Finding, shrunk: Option<Redacted>, reproduce: Option<Redacted>) -> Violation {
+        Violation {
+            check: finding.check,
+            strictness: finding.strictness,
+            message: finding.message.redacted(),
+            exchange: finding.evidence.as_ref().map(|e| e.summary.redacted()),
+            signature: finding.signature(),
+            shrunk,
+            reproduce,
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}: {}", self.strictness, self.check, self.message)?;
+        if let Some(x) = &self.exchange {
+            write!(f, "\n      in {x}")?;
+        }
+        if let Some(s) = &self.shrunk {
+            write!(f, "\n      {s}")?;
+        }
+        if let Some(r) = &self.reproduce {
+            write!(f, "\n      {}", r.trim_end().replace('\n', "\n      "))?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

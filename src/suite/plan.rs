@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::behaviour::{Behaviour, Kind, Strictness};
+use super::behaviour::{Kind, Strictness};
+use super::catalogue::Behaviour;
 use crate::target::Capability;
 
 /// The catalogue as `--list` shows it to a person. (`--list --format terse` stays libtest's format,

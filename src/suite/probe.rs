@@ -4,14 +4,13 @@
 
 use serde_json::Value;
 
-use super::behaviour::{Behaviour, Strictness, Violation};
+use super::behaviour::{Kind, Meta, Strictness};
 use super::context::{Ctx, Profile};
-use super::finding::{Check, Finding};
-pub use super::property::{Case, CaseResult, case_check};
+use super::finding::{Check, Finding, Violation};
 use crate::api::Missing;
 use crate::suite::event::{Event, Verdict};
 use crate::target::redactor::{Redacted, Untrusted};
-use crate::target::{Call, Capability, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
+use crate::target::{Call, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
 
 /// Why a behaviour stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +35,7 @@ pub enum Outcome {
 
 pub struct Probe<'a> {
     pub ctx: &'a Ctx,
-    pub behaviour: &'a Behaviour,
+    pub behaviour: &'a Meta,
     pub seed: u64,
     checks: u32,
     /// Checks that could not be made, with the reason.
@@ -48,7 +47,7 @@ pub struct Probe<'a> {
 }
 
 impl<'a> Probe<'a> {
-    pub(crate) fn new(ctx: &'a Ctx, behaviour: &'a Behaviour) -> Probe<'a> {
+    pub(crate) fn new(ctx: &'a Ctx, behaviour: &'a Meta) -> Probe<'a> {
         let seed = ctx.seed_for(behaviour.id);
         crate::target::journal::begin();
         Probe {
@@ -110,7 +109,7 @@ impl<'a> Probe<'a> {
         let leaked = self.judged(call, &x);
         // The first answer of an example behaviour is its representative response; one that carries
         // a secret back is never written into a snapshot (the privacy finding stands in its place).
-        if self.behaviour.kind == super::behaviour::Kind::Example && !leaked {
+        if self.behaviour.kind == Kind::Example && !leaked {
             self.snapshot(&x);
         }
         Ok(x)
@@ -154,19 +153,6 @@ impl<'a> Probe<'a> {
             self.record(Some(finding), Strictness::Documented, None);
         }
         Ok(reg)
-    }
-
-    /// Sets up the registration a property's cases share, with the credits those cases and their
-    /// shrinking can spend: the target's default balance suits a default run, not `--cases 7000`. Only
-    /// provider states can choose a balance; elsewhere the account's own balance is what there is, and
-    /// running out stops the property as a budget (`Case::send`), never as a finding.
-    pub(crate) fn provision_for_cases(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
-        let mut params = params.clone();
-        if params.credits.is_none() && self.ctx.provisioner.has(Capability::ProviderStates) {
-            let cases = i64::from(self.ctx.cases) + i64::from(super::property::MAX_SHRINK_ITERS);
-            params.credits = Some(cases * i64::from(self.behaviour.cost.charging.max(1)) + CREDIT_MARGIN);
-        }
-        self.provision(&params)
     }
 
     /// Compares the behaviour's first representative response with its snapshot (emulator profile,
@@ -339,9 +325,6 @@ impl<'a> Probe<'a> {
         if new.is_empty() { Outcome::Passed { warnings, known } } else { Outcome::Failed(new) }
     }
 }
-
-/// Credits set up beyond what a property's cases can spend, for the behaviour's own requests around them.
-const CREDIT_MARGIN: i64 = 16;
 
 fn stop_for(e: TargetError) -> Stop {
     match e {

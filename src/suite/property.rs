@@ -2,13 +2,12 @@
 //! judged by the same oracles as every other exchange; what a case holds (`Case`), and how a case
 //! that could not be set up or reached stops the property instead of failing it as a finding.
 
-use super::behaviour::Strictness;
+use super::behaviour::{BehaviourId, Strictness};
 use super::context::Ctx;
 use super::finding::{Check, Finding};
 use super::probe::{Probe, Stop, stop_for_setup};
-use crate::suite::BehaviourId;
 use crate::suite::event::{Event, Verdict};
-use crate::target::{Call, Exchange, Provisioned, StateParams};
+use crate::target::{Call, Capability, Exchange, Provisioned, StateParams};
 
 /// How a generated case that did not pass ended.
 #[derive(Debug)]
@@ -145,7 +144,23 @@ impl Probe<'_> {
         self.record_property(ran.get(), failure);
         Ok(())
     }
+
+    /// Sets up the registration a property's cases share, with the credits those cases and their
+    /// shrinking can spend: the target's default balance suits a default run, not `--cases 7000`. Only
+    /// provider states can choose a balance; elsewhere the account's own balance is what there is, and
+    /// running out stops the property as a budget (`Case::send`), never as a finding.
+    pub(crate) fn provision_for_cases(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
+        let mut params = params.clone();
+        if params.credits.is_none() && self.ctx.provisioner.has(Capability::ProviderStates) {
+            let cases = i64::from(self.ctx.cases) + i64::from(MAX_SHRINK_ITERS);
+            params.credits = Some(cases * i64::from(self.behaviour.cost.charging.max(1)) + CREDIT_MARGIN);
+        }
+        self.provision(&params)
+    }
 }
+
+/// Credits set up beyond what a property's cases can spend, for the behaviour's own requests around them.
+const CREDIT_MARGIN: i64 = 16;
 
 /// Shrink steps one failing property may take (each is a request to the target).
 pub(crate) const MAX_SHRINK_ITERS: u32 = 64;

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
-use super::behaviour::Behaviour;
 use super::catalogue;
+use super::catalogue::Behaviour;
 use super::context::{LazyCtx, RunSettings, TargetSpec};
 use super::finding::{Check, Finding};
 use super::probe::{Outcome, Probe};

@@ -12,13 +12,13 @@ use axum::http::StatusCode;
 use super::registrations::mint_for;
 use crate::api::provider_state::{ScriptStep, SetupData, SetupRequest, SetupResponse, StateName};
 use crate::api::{ErrorBody, ErrorCode, RegistrationStatus, Score};
-use crate::emulator::auth::TOKEN_LIFETIME_SECS;
 use crate::emulator::body::JsonBytes;
 use crate::emulator::error::ApiError;
 use crate::emulator::liveness::Assessment;
 use crate::emulator::model::{CreditCategory, LivenessSettings};
 use crate::emulator::state::AppState;
 use crate::emulator::store::{self, NewRegistration};
+use crate::emulator::token::TOKEN_LIFETIME_SECS;
 
 pub use crate::api::provider_state::PATH;
 

@@ -9,13 +9,14 @@ use serde_json::{Value, json};
 
 use super::{JsonResult, opt_string, query_values};
 use crate::api::{ErrorBody, ErrorCode, RegistrationStatus};
-use crate::emulator::auth::{AnyAuth, ClientAuth, RegistrationAuth, RegistrationClaims, TOKEN_LIFETIME_SECS};
+use crate::emulator::auth::{AnyAuth, ClientAuth, RegistrationAuth};
 use crate::emulator::body::{JsonBytes, parse_object};
 use crate::emulator::deviation::Deviation;
 use crate::emulator::error::ApiError;
 use crate::emulator::model::Registration;
 use crate::emulator::state::AppState;
 use crate::emulator::store::{self, NewRegistration};
+use crate::emulator::token::{RegistrationClaims, TOKEN_LIFETIME_SECS};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,14 +7,16 @@ use base64::Engine as _;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use super::Behaviour;
 use super::{face_body, still_empty, success};
 use crate::api::CENTRAL_PATH;
 use crate::api::Os;
-use crate::suite::behaviour::{Behaviour, Family, Strictness};
+use crate::suite::behaviour::{Family, Strictness};
 use crate::suite::finding::Check;
 use crate::suite::generate;
 use crate::suite::oracle;
-use crate::suite::probe::{Probe, Stop, case_check};
+use crate::suite::probe::{Probe, Stop};
+use crate::suite::property::case_check;
 use crate::target::{Call, Capability, Provisioned, StateParams, redact};
 
 const SOURCE: &str = "\"You must use the token returned when creating an App Registration to authenticate this request.\"; answers per the README's decisions";

@@ -4,8 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::input::{fresh, refused_case};
-use super::still_empty;
+use super::{fresh, refused_case, still_empty};
 use crate::api::CENTRAL_PATH;
 use crate::api::{ErrorCode, Os};
 use crate::suite::generate;

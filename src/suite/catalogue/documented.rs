@@ -5,10 +5,11 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use super::Behaviour;
 use super::attacks::{liveness_failed_by_attacks, score_at_or_below};
 use super::{face_body, read_registration, success};
 use crate::api::{ErrorCode, Os, RegistrationStatus, Score};
-use crate::suite::behaviour::{Behaviour, Family};
+use crate::suite::behaviour::Family;
 use crate::suite::finding::Check;
 use crate::suite::oracle;
 use crate::suite::probe::{Probe, Stop};

@@ -6,15 +6,17 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use super::Behaviour;
 use super::body::{duplicate_fields, not_json, not_object, wrong_content_type};
-use super::{quality_failure, still_empty};
+use super::{fresh, quality_failure, refused_case, still_empty};
 use crate::api::CENTRAL_PATH;
 use crate::api::{Os, QualityCode};
-use crate::suite::behaviour::{Behaviour, Family, Strictness};
+use crate::suite::behaviour::{Family, Strictness};
 use crate::suite::generate::{self, UriDefect};
 use crate::suite::oracle;
-use crate::suite::probe::{Case, CaseResult, Probe, Stop, case_check};
-use crate::target::{Call, Capability, Provisioned, StateParams};
+use crate::suite::probe::{Probe, Stop};
+use crate::suite::property::case_check;
+use crate::target::{Call, Capability, StateParams};
 
 const PARAMS: &str = "the page's Params table (image: base64 data URI, required; os: DESKTOP, IOS, ANDROID, required; force: boolean); answers per the README's decisions";
 
@@ -207,21 +209,6 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
         .cost(4, 0),
     ]);
     v
-}
-
-pub(super) fn fresh(p: &mut Probe<'_>) -> Result<Provisioned, Stop> {
-    p.provision(&StateParams::default())
-}
-
-/// One refused case: never accepted (documented), answered as `expected` says (inferred).
-pub(super) fn refused_case(
-    case: &Case<'_>,
-    call: &Call,
-    expected: impl Fn(&crate::target::Exchange) -> Option<oracle::Finding>,
-) -> CaseResult {
-    let x = case.send(call)?;
-    case_check(Strictness::Documented, oracle::refused(&x), &x)?;
-    case_check(Strictness::Inferred, expected(&x), &x)
 }
 
 fn valid_uris(p: &mut Probe<'_>) -> Result<(), Stop> {

@@ -5,6 +5,7 @@ mod attacks;
 mod auth;
 mod body;
 mod documented;
+mod entry;
 mod input;
 mod stateful;
 
@@ -13,12 +14,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::behaviour::Behaviour;
+use super::behaviour::Strictness;
 use super::finding::{Check, Finding};
 use super::oracle;
 use super::probe::{Probe, Stop};
+use super::property::{Case, CaseResult, case_check};
 use crate::api::{CreditPage, ErrorBody, FailureKind, Os, QualityCode, RegistrationView};
-use crate::target::{Call, Exchange};
+use crate::target::{Call, Exchange, Provisioned, StateParams};
+pub use entry::Behaviour;
 
 /// Every behaviour, sorted by trial name (stable order, stable names).
 pub fn all() -> Vec<Behaviour> {
@@ -27,7 +30,7 @@ pub fn all() -> Vec<Behaviour> {
     v.extend(auth::behaviours());
     v.extend(input::behaviours());
     v.extend(stateful::behaviours());
-    v.sort_by_key(Behaviour::trial_name);
+    v.sort_by_key(|b| b.trial_name());
     v
 }
 
@@ -159,6 +162,22 @@ pub(crate) fn check_charges(p: &mut Probe<'_>, before: &Usage, after: &Usage, su
         || format!("usage records name validations no success created: {}", strays.join(", ")),
         None,
     );
+}
+
+/// A registration of its own for a behaviour, in the default state.
+pub(crate) fn fresh(p: &mut Probe<'_>) -> Result<Provisioned, Stop> {
+    p.provision(&StateParams::default())
+}
+
+/// One refused case: never accepted (documented), answered as `expected` says (inferred).
+pub(crate) fn refused_case(
+    case: &Case<'_>,
+    call: &Call,
+    expected: impl Fn(&Exchange) -> Option<oracle::Finding>,
+) -> CaseResult {
+    let x = case.send(call)?;
+    case_check(Strictness::Documented, oracle::refused(&x), &x)?;
+    case_check(Strictness::Inferred, expected(&x), &x)
 }
 
 #[cfg(test)]

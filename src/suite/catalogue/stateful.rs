@@ -5,10 +5,11 @@
 use reqwest::StatusCode;
 use serde_json::json;
 
+use super::Behaviour;
 use super::{check_charges, face_body, quality_failure, read_registration, still_empty, success, usage};
 use crate::api::CENTRAL_PATH;
 use crate::api::{ErrorCode, FailureKind, Os, QualityCode, RegistrationStatus, RegistrationView};
-use crate::suite::behaviour::{Behaviour, Family};
+use crate::suite::behaviour::Family;
 use crate::suite::finding::Check;
 use crate::suite::oracle;
 use crate::suite::probe::{Probe, Stop};

@@ -1,0 +1,75 @@
+//! A catalogue entry: a behaviour's description (`Meta`, in the suite's vocabulary) and the code that
+//! runs it over a probe. Only the catalogue and the runner hold the code; everything else reads `Meta`.
+
+use crate::suite::behaviour::{BehaviourId, Cost, Family, Kind, Meta, Strictness};
+use crate::suite::probe::{Probe, Stop};
+use crate::target::Capability;
+
+/// One entry of the catalogue.
+pub struct Behaviour {
+    pub meta: Meta,
+    pub run: Run,
+}
+
+/// What a behaviour does when it runs. A closure, so that the rows of a family (the data-URI defects,
+/// the inactive statuses, the expiry offsets) share one function and differ only in their row.
+pub(crate) type Run = Box<dyn Fn(&mut Probe<'_>) -> Result<(), Stop> + Send + Sync>;
+
+impl std::ops::Deref for Behaviour {
+    type Target = Meta;
+
+    fn deref(&self) -> &Meta {
+        &self.meta
+    }
+}
+
+impl Behaviour {
+    /// The catalogue's one builder: an inferred example that needs nothing of the target and sends one
+    /// request, until the chained setters below say otherwise.
+    pub(crate) fn new(
+        family: Family,
+        id: &'static str,
+        statement: &'static str,
+        source: &'static str,
+        run: impl Fn(&mut Probe<'_>) -> Result<(), Stop> + Send + Sync + 'static,
+    ) -> Behaviour {
+        let meta = Meta {
+            id: BehaviourId(id),
+            family,
+            strictness: Strictness::Inferred,
+            kind: Kind::Example,
+            statement,
+            source,
+            needs: &[],
+            cost: Cost { requests: 1, charging: 0 },
+        };
+        Behaviour { meta, run: Box::new(run) }
+    }
+
+    fn with(self, meta: Meta) -> Behaviour {
+        Behaviour { meta, ..self }
+    }
+
+    /// The vendor's page says so (see `Strictness::Documented`).
+    pub(crate) fn documented(self) -> Behaviour {
+        let meta = Meta { strictness: Strictness::Documented, ..self.meta };
+        self.with(meta)
+    }
+
+    /// Generated cases: `cost` is then per case.
+    pub(crate) fn property(self) -> Behaviour {
+        let meta = Meta { kind: Kind::Property, ..self.meta };
+        self.with(meta)
+    }
+
+    pub(crate) fn needs(self, needs: &'static [Capability]) -> Behaviour {
+        let meta = Meta { needs, ..self.meta };
+        self.with(meta)
+    }
+
+    /// Requests, and requests that may charge a credit, that one run (or one case) sends.
+    pub(crate) fn cost(self, requests: u32, charging: u32) -> Behaviour {
+        let meta = Meta { cost: Cost { requests, charging }, ..self.meta };
+        self.with(meta)
+    }
+}
