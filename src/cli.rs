@@ -243,7 +243,7 @@ pub struct TargetArgs {
     pub rate: Option<f64>,
     /// Seconds to wait for one answer (1 to 3600). A body that trickles in below 1 KiB/s is a timeout
     /// whatever this says.
-    #[arg(long, default_value_t = 30)]
+    #[arg(long, default_value_t = crate::target::DEFAULT_TIMEOUT.as_secs())]
     pub timeout: u64,
     /// Seconds the whole run may take; what is left is reported as not run (default: 900 for a target
     /// that is not on loopback, none otherwise).

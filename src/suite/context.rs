@@ -72,7 +72,7 @@ impl RunSettings {
             cases,
             max_requests: None,
             rate: None,
-            timeout: Duration::from_secs(30),
+            timeout: crate::target::DEFAULT_TIMEOUT,
             strict: false,
             max_time: None,
             max_failures: crate::target::DEFAULT_MAX_FAILURES,

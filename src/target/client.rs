@@ -23,6 +23,8 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 pub const DEFAULT_FLOOR_BYTES_PER_SEC: u64 = 1024;
 /// Consecutive transport failures of one route after which the target is given up.
 pub const DEFAULT_MAX_FAILURES: u32 = 3;
+/// How long one answer may take unless a run says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const BODY_GRACE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone)]
@@ -46,7 +48,7 @@ impl TargetOptions {
     pub fn new(base_url: impl Into<String>) -> TargetOptions {
         TargetOptions {
             base_url: base_url.into(),
-            timeout: Duration::from_secs(30),
+            timeout: DEFAULT_TIMEOUT,
             max_requests: None,
             rate: None,
             max_failures: DEFAULT_MAX_FAILURES,

@@ -13,7 +13,9 @@ pub mod redactor;
 pub mod shared_run;
 pub mod tls;
 
-pub use client::{Body, Call, DEFAULT_FLOOR_BYTES_PER_SEC, DEFAULT_MAX_FAILURES, Target, TargetError, TargetOptions};
+pub use client::{
+    Body, Call, DEFAULT_FLOOR_BYTES_PER_SEC, DEFAULT_MAX_FAILURES, DEFAULT_TIMEOUT, Target, TargetError, TargetOptions,
+};
 pub use exchange::Exchange;
 pub use har::HarLog;
 pub use provision::{

@@ -32,7 +32,7 @@ const IMAGE_RUN: usize = 64;
 const LONG_BASE64: usize = 1024;
 /// An image is kept as a print: the 8-character stretches of its base64 at every 57th position. Any
 /// run of 64 characters of the image holds one of them whole, so a quote of 64 or more is found by its
-/// stretches alone; a copy of every submitted image cost a default run 7 % of its time and 25 MiB.
+/// stretches alone, without a copy of every submitted image (see the README's figures).
 const GRAM: usize = 8;
 const STRIDE: usize = IMAGE_RUN - GRAM + 1;
 /// How many stretches the redactor keeps, the most recently submitted images' first (8 MiB, the prints
@@ -70,13 +70,12 @@ type Form = (Box<str>, Arc<str>);
 struct Known {
     /// Every known form, by its first 8 bytes: a scrub looks up the stretch at each position of the
     /// text, so a run that learns a token with every set-up adds to the index and never rebuilds it.
-    /// (An automaton over all forms, rebuilt as they grew, cost the end of a default run 5 % of its
-    /// wall time.)
+    /// (An automaton over all forms, rebuilt as they grew, sat at the end of every run.)
     forms: std::collections::HashMap<u64, Vec<Form>>,
     /// One bit per hashed first stretch, so that most positions of a text cost no map lookup.
     filter: Vec<u64>,
     /// Prints of submitted images, the most recently submitted last, each sorted on first use (a
-    /// sort per request cost 3 % of a run), and how many stretches they hold.
+    /// sort per request is a cost every run would pay), and how many stretches they hold.
     images: std::collections::VecDeque<KeptImage>,
     image_grams: usize,
 }
