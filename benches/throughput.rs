@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::routing::post;
-use serde_json::{Value, json};
+use serde_json::json;
 use verifik_conformance::api::{DataUri, ImageMediaType};
 use verifik_conformance::emulator::liveness::{LivenessEngine, decode};
 use verifik_conformance::emulator::pad::PadEngine;
@@ -149,7 +149,7 @@ fn instant_app() -> Router {
     let conflict = json!({"code": "MissingParameter", "message": "\"os\" is required"});
     Router::new()
         .route(
-            "/__conformance/provider-states",
+            verifik_conformance::target::PROVIDER_STATES,
             post(move || {
                 let s = state.clone();
                 async move { axum::Json(s) }
@@ -251,16 +251,10 @@ fn main() {
     let uri = |bytes: &[u8]| DataUri::new(ImageMediaType::Jpeg, bytes.to_vec()).encode();
     rt.block_on(async {
         let c = verifik_conformance::target::tls::client_builder().no_proxy().build().expect("client");
-        let state: Value = c
-            .post(format!("{base}/__conformance/provider-states"))
-            .json(&json!({"state": "app registration", "params": {"credits": 1_000_000}}))
-            .send()
+        let state = verifik_conformance::target::states::app_registration(&c, &base, json!({"credits": 1_000_000}))
             .await
-            .expect("state")
-            .json()
-            .await
-            .expect("json");
-        let token = state["data"]["token"].as_str().map(str::to_owned);
+            .expect("state");
+        let token = state["token"].as_str().map(str::to_owned);
         let central = format!("{base}/v2/biometric-validations/app-registration");
         let same = Arc::new(vec![json!({"image": uri(&jpeg), "os": "IOS", "force": true}).to_string().into_bytes()]);
         row(

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use common::{CENTRAL, face_uri};
-use serde_json::{Value, json};
+use serde_json::json;
 use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator};
 
 #[derive(Clone, Default)]
@@ -42,16 +42,8 @@ async fn logs_never_contain_tokens_or_images() {
     .expect("starts");
     let base = emu.base_url();
     let c = verifik_conformance::target::tls::client_builder().no_proxy().build().expect("client");
-    let s: Value = c
-        .post(format!("{base}/__conformance/provider-states"))
-        .json(&json!({"state": "app registration"}))
-        .send()
-        .await
-        .expect("state")
-        .json()
-        .await
-        .expect("json");
-    let token = s["data"]["token"].as_str().expect("token").to_owned();
+    let s = verifik_conformance::target::states::app_registration(&c, &base, json!({})).await.expect("state");
+    let token = s["token"].as_str().expect("token").to_owned();
     let image = face_uri();
     for force in [false, false, true] {
         c.post(format!("{base}{CENTRAL}?secret=query"))

@@ -11,6 +11,7 @@ mod provision;
 pub mod redact;
 pub mod redactor;
 pub mod shared_run;
+pub mod states;
 pub mod tls;
 
 pub use client::{

@@ -23,15 +23,9 @@ fn http() -> reqwest::Client {
 }
 
 async fn state(c: &reqwest::Client, base: &str) -> Value {
-    c.post(format!("{base}/__conformance/provider-states"))
-        .json(&json!({"state": "app registration", "params": {"credits": 100000}}))
-        .send()
+    verifik_conformance::target::states::app_registration(c, base, json!({"credits": 100000}))
         .await
         .expect("provider state")
-        .json::<Value>()
-        .await
-        .expect("json")["data"]
-        .clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

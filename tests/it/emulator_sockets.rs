@@ -20,13 +20,7 @@ async fn start(config: EmulatorConfig) -> RunningEmulator {
 }
 
 async fn provider_state(base: &str, params: Value) -> Value {
-    let resp = http()
-        .post(format!("{base}/__conformance/provider-states"))
-        .json(&json!({"state": "app registration", "params": params}))
-        .send()
-        .await
-        .expect("provider state");
-    resp.json::<Value>().await.expect("json")["data"].clone()
+    verifik_conformance::target::states::app_registration(&http(), base, params).await.expect("provider state")
 }
 
 /// The vendor's Python sample, with only the host and token changed: the same headers, the same body.
