@@ -287,28 +287,22 @@ impl Ctx {
         out
     }
 
-    /// Every oracle that applies to one exchange a behaviour made: privacy on all of them, the
-    /// generic ones on the central endpoint (and the ids its successes create), consistency on the
-    /// credits list.
-    pub(crate) fn judge(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
+    /// What one answer a behaviour received means, in the one place where the run's ledger is kept:
+    /// the oracles judge it (`judge`, which reads the environment only), then the ledger books it
+    /// (`book`), whose record of created ids is an oracle of its own.
+    pub(crate) fn receive(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
+        let mut out = self.judge(call, x);
+        out.extend(self.book(behaviour, call, x));
+        out
+    }
+
+    /// Every oracle that reads one answer alone: privacy on all of them, the generic ones on the
+    /// central endpoint, consistency on the credits list.
+    pub(crate) fn judge(&self, call: &Call, x: &Exchange) -> Vec<Finding> {
         let mut out: Vec<Finding> = oracle::privacy::check(call, x).into_iter().collect();
         let path = call.path.split('?').next().unwrap_or_default();
         if call.method == Method::POST && path == CENTRAL_PATH {
-            if let Some(o) = &self.observed {
-                o.note(behaviour, x);
-            }
             out.extend(self.generic_findings(x));
-            if let (true, Some(token)) = (x.status == StatusCode::OK, call.credential()) {
-                self.provisioner.spent(token);
-            }
-            if x.status == StatusCode::OK
-                && let Ok(r) = x.registration("the 200 body")
-            {
-                let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
-                let ids = created.entry(behaviour).or_default();
-                let f = ids.created(&r.id, r.person.as_deref(), r.biometric_validation.as_deref());
-                out.extend(f);
-            }
         }
         if call.method == Method::GET && path == "/v2/credits" && x.status == StatusCode::OK {
             let category = call.path.contains("where_category=usage").then_some(CreditCategory::Usage);
@@ -318,6 +312,28 @@ impl Ctx {
             }
         }
         out
+    }
+
+    /// The run's ledger for one answer of the central endpoint: the answer noted for `--observed`, a
+    /// token a 200 spent, and the ids a success created, which must not repeat another's.
+    fn book(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
+        let path = call.path.split('?').next().unwrap_or_default();
+        if call.method != Method::POST || path != CENTRAL_PATH {
+            return Vec::new();
+        }
+        if let Some(o) = &self.observed {
+            o.note(behaviour, x);
+        }
+        if x.status != StatusCode::OK {
+            return Vec::new();
+        }
+        if let Some(token) = call.credential() {
+            self.provisioner.spent(token);
+        }
+        let Ok(r) = x.registration("the 200 body") else { return Vec::new() };
+        let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
+        let ids = created.entry(behaviour).or_default();
+        ids.created(&r.id, r.person.as_deref(), r.biometric_validation.as_deref()).into_iter().collect()
     }
 
     pub(crate) fn emit(&self, event: Event) {

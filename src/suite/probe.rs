@@ -85,7 +85,7 @@ impl<'a> Probe<'a> {
 
     /// Records the oracles' findings on one exchange; true when one of them is a privacy leak.
     fn judged(&mut self, call: &Call, x: &Exchange) -> bool {
-        let findings = self.ctx.judge(self.behaviour.id, call, x);
+        let findings = self.ctx.receive(self.behaviour.id, call, x);
         let leaked = findings.iter().any(|f| f.check == Check::Privacy);
         for finding in findings {
             let strictness = finding.strictness;

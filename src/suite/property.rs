@@ -199,7 +199,7 @@ impl Case<'_> {
                 self.ctx.target.requests_sent()
             )));
         }
-        let mut findings = self.ctx.judge(self.behaviour, call, &x);
+        let mut findings = self.ctx.receive(self.behaviour, call, &x);
         findings.sort_by_key(|f| f.strictness);
         match findings.into_iter().next() {
             Some(f) => Err(CaseEnd::Finding(f.at(&x))),
