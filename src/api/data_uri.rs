@@ -89,9 +89,9 @@ impl DataUri {
         if payload.is_empty() {
             return Err(DataUriError::EmptyPayload);
         }
-        // The SIMD decoder (decoding was the largest single cost of a refused request, 27 % of the
-        // emulator's time under load) only says "invalid": the reference decoder, which a unit test
-        // shows agrees with it on what is valid, then says where and why.
+        // The SIMD decoder (decoding was the largest single cost of a refused request under load) only
+        // says "invalid": the reference decoder, which a unit test shows agrees with it on what is
+        // valid, then says where and why.
         let bytes = match base64_simd::STANDARD.decode_to_vec(payload) {
             Ok(bytes) => bytes,
             Err(_) => STANDARD.decode(payload).map_err(|e| DataUriError::Base64(describe_base64_error(&e)))?,
