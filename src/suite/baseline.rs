@@ -141,7 +141,7 @@ mod tests {
     use super::*;
     use crate::suite::finding::Finding;
     use crate::target::Exchange;
-    use crate::target::redactor::Untrusted;
+    use crate::target::untrusted::Untrusted;
     use reqwest::StatusCode;
     use serde_json::json;
 

@@ -19,7 +19,7 @@ use crate::api::CENTRAL_PATH;
 use crate::api::{CreditCategory, CreditPage};
 use crate::schemas::SchemaSet;
 use crate::suite::event::{Event, Verdict};
-use crate::target::redactor::Untrusted;
+use crate::target::untrusted::Untrusted;
 use crate::target::{
     Call, Exchange, ProvisionError, Provisioned, Provisioner, StateParams, Target, TargetError, TargetOptions,
 };

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::behaviour::{BehaviourId, Family, Strictness};
 use super::finding::Check;
-use crate::target::redactor::Redacted;
+use crate::target::untrusted::Redacted;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::target::Exchange;
-use crate::target::redactor::{Redacted, Untrusted};
+use crate::target::untrusted::{Redacted, Untrusted};
 
 /// How binding a behaviour (or one check) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -9,7 +9,7 @@ use super::context::{Ctx, Profile};
 use super::finding::{Check, Finding, Violation};
 use crate::api::Missing;
 use crate::suite::event::{Event, Verdict};
-use crate::target::redactor::{Redacted, Untrusted};
+use crate::target::untrusted::{Redacted, Untrusted};
 use crate::target::{Call, Exchange, ProvisionError, Provisioned, StateParams, TargetError};
 
 /// Why a behaviour stopped before its end.

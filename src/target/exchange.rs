@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::redactor::Untrusted;
+use super::untrusted::Untrusted;
 
 use crate::api::{ErrorBody, Missing, RegistrationView};
 

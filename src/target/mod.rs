@@ -10,9 +10,11 @@ pub(crate) mod journal;
 mod provision;
 pub mod redact;
 pub mod redactor;
+pub mod secret_forms;
 pub mod shared_run;
 pub mod states;
 pub mod tls;
+pub mod untrusted;
 
 pub use client::{
     Body, Call, DEFAULT_FLOOR_BYTES_PER_SEC, DEFAULT_MAX_FAILURES, DEFAULT_TIMEOUT, Target, TargetError, TargetOptions,

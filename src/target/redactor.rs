@@ -16,11 +16,9 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::{Arc, LazyLock, RwLock};
 
-use base64::Engine as _;
 use regex::Regex;
-use serde::Serialize;
-use serde_json::Value;
 
+use super::secret_forms::{credential_forms, shown_credential};
 use crate::api::short_digest;
 
 /// Secrets shorter than this are not looked for: replacing every `demo` in a report helps nobody.
@@ -275,176 +273,6 @@ fn base64_runs(text: &str) -> Vec<(usize, usize)> {
     runs
 }
 
-/// The forms a credential takes in text, each with how it was encoded (for a finding's message): as it
-/// is, JSON-escaped, URL-encoded, and the stretches of its base64 that stand in any longer base64 text.
-pub fn credential_forms(token: &str) -> Vec<(String, &'static str)> {
-    let mut forms = vec![(token.to_owned(), "")];
-    let mut add = |form: String, how: &'static str| {
-        // A base64 stretch shorter than this could stand in ordinary text by chance.
-        if form.len() >= 16 && !forms.iter().any(|(f, _)| *f == form) {
-            forms.push((form, how));
-        }
-    };
-    let escaped = serde_json::to_string(token).unwrap_or_default();
-    add(escaped.trim_matches('"').to_owned(), " JSON-escaped");
-    add(token.replace('/', "\\/"), " JSON-escaped");
-    add(form_urlencoded::byte_serialize(token.as_bytes()).collect(), " URL-encoded");
-    for form in base64_forms(token.as_bytes()) {
-        add(form, " inside base64");
-    }
-    forms
-}
-
-/// The stretches of `token`'s base64 that do not depend on what stands before or after it, in both
-/// alphabets and at the three byte alignments it can have inside a longer encoded text.
-fn base64_forms(token: &[u8]) -> Vec<String> {
-    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
-    let mut out = Vec::new();
-    for skip in 0..3usize {
-        let mut bytes = vec![0u8; skip];
-        bytes.extend_from_slice(token);
-        for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
-            let encoded = engine.encode(&bytes);
-            // The first characters mix the bytes before the token; the last two may mix those after.
-            let first = (skip * 4).div_ceil(3);
-            if encoded.len() > first + 2 {
-                out.push(encoded[first..encoded.len() - 2].to_owned());
-            }
-        }
-    }
-    out
-}
-
-/// A credential as reports show it: `[JWT alg=HS256; appRegistrationId=…, exp=…; sha256 …]` or
-/// `[credential, 36 chars, sha256 …]`.
-fn shown_credential(token: &str) -> String {
-    let digest = short_digest(token.as_bytes());
-    let decode = |s: &str| {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(s.trim_end_matches('='))
-            .ok()
-            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-    };
-    let parts: Vec<&str> = token.split('.').collect();
-    if let [h, c, _] = parts.as_slice()
-        && let (Some(Value::Object(header)), Some(Value::Object(claims))) = (decode(h), decode(c))
-    {
-        let fields = |m: &serde_json::Map<String, Value>| {
-            m.iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    format!("{}={}", safe(k), safe(&v))
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        return format!("[JWT {}; {}; sha256 {digest}]", fields(&header), fields(&claims));
-    }
-    format!("[credential, {} chars, sha256 {digest}]", token.len())
-}
-
-/// Text that JSON, HTML, XML and single-quoted shell words all keep as it is, at most 64 characters.
-fn safe(s: &str) -> String {
-    s.chars()
-        .take(64)
-        .map(|c| if c.is_ascii_alphanumeric() || " _.:,;/+=@#()-".contains(c) { c } else { '?' })
-        .collect()
-}
-
-/// Text that came from a target (a body, a header, a URL, an error code, a message that quotes any of
-/// them), or that may hold it. It has no `Display`, no `Serialize` and a `Debug` that shows only its
-/// length: the one way to write it is `redacted()`, which passes it through the run's redactor.
-///
-/// A raw body cannot be formatted into a report:
-///
-/// ```compile_fail,E0277
-/// use verifik_conformance::target::redactor::Untrusted;
-/// let body = Untrusted::from("{\"echo\":\"Bearer eyJ...\"}");
-/// println!("{body}"); // Untrusted is not Display
-/// ```
-///
-/// nor put where reports read their text, which takes only redacted text:
-///
-/// ```compile_fail,E0308
-/// use verifik_conformance::target::redactor::Redacted;
-/// let message: Option<Redacted> = Some(String::from("expected 200, got {\"token\":\"eyJ...\"}"));
-/// ```
-///
-/// while the redactor's output can:
-///
-/// ```
-/// use verifik_conformance::target::redactor::{Redacted, Untrusted};
-/// let message: Option<Redacted> = Some(Untrusted::from("got 409").redacted());
-/// assert_eq!(message.map(|m| m.to_string()), Some("got 409".to_owned()));
-/// ```
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Untrusted(String);
-
-impl Untrusted {
-    /// The text, for an oracle or a matcher to compare: never to be written anywhere.
-    pub fn peek(&self) -> &str {
-        &self.0
-    }
-
-    /// This text followed by `more`.
-    pub fn join(mut self, more: &Untrusted) -> Untrusted {
-        self.0.push_str(&more.0);
-        self
-    }
-
-    /// The text as it may be written: every secret the run knows replaced.
-    pub fn redacted(&self) -> Redacted {
-        Redacted(redactor().scrub(&self.0).into_owned())
-    }
-}
-
-impl From<String> for Untrusted {
-    fn from(text: String) -> Untrusted {
-        Untrusted(text)
-    }
-}
-
-impl From<&str> for Untrusted {
-    fn from(text: &str) -> Untrusted {
-        Untrusted(text.to_owned())
-    }
-}
-
-impl std::fmt::Debug for Untrusted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Untrusted({} bytes)", self.0.len())
-    }
-}
-
-/// Text that has passed the run's redactor: what reports, terminals and files are given. Only
-/// `Untrusted::redacted` makes one.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
-#[serde(transparent)]
-pub struct Redacted(String);
-
-impl Redacted {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::ops::Deref for Redacted {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for Redacted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
 /// Writes an artefact (a report, a run file, a reproduction script) through the redactor. Every file
 /// the program writes from what a run saw goes through here.
 pub fn write_artefact(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
@@ -480,6 +308,8 @@ impl std::io::Write for ScrubbedStderr {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use serde_json::Value;
 
     const TOKEN: &str =
         "eyJhbGciOiJIUzI1NiJ9.eyJhcHBSZWdpc3RyYXRpb25JZCI6IngiLCJleHAiOjF9.c2lnbmF0dXJlLXNpZ25hdHVyZS14eXo";

@@ -9,7 +9,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
 use super::{Check, Finding};
-use crate::target::redactor::credential_forms;
+use crate::target::secret_forms::credential_forms;
 use crate::target::shared_run;
 use crate::target::{Call, Exchange, PROVIDER_STATES};
 
