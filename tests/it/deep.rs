@@ -26,7 +26,9 @@ fn a_charging_property_sets_up_the_credits_its_cases_spend() {
         .expect("the binary runs");
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("1 passed") && !out.contains("402"), "{out}");
+    // Matched as the suite words a 402, not as the bare number: the target's port is printed too and
+    // once was 40271.
+    assert!(out.contains("1 passed") && !out.contains("got 402") && !out.contains("credits ran out"), "{out}");
 }
 
 /// The same cases against an account of six credits that only the public API reaches: the property
