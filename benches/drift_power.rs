@@ -37,7 +37,7 @@ fn main() {
     let started = Instant::now();
     let ctx = Ctx::new(&verifik_conformance::embedded::spec(Vec::new(), Default::default()), &RunSettings::new(1, 1))
         .expect("emulator");
-    let base = record(&ctx, &verifik_conformance::faces::build(), &Os::ALL, 1, "embedded emulator".into());
+    let base = record(&ctx, &verifik_conformance::faces::build(), Os::ALL, 1, "embedded emulator".into());
     let scored = base.samples.iter().filter(|s| s.score.is_some()).count();
     println!(
         "base run: {} presentations, {scored} with a disclosed score, threshold {:?}; {pairs} pairs per cell\n",

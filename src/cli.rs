@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::emulator::Deviation;
+use crate::target::TargetOptions;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -191,6 +192,18 @@ impl TargetArgs {
     }
 
     /// The run-time limit in force: the flag, or the default for a target off this machine.
+    /// How requests are sent to the target, as these flags say; the rest as `TargetOptions` defaults.
+    pub fn options(&self) -> TargetOptions {
+        TargetOptions {
+            timeout: std::time::Duration::from_secs(self.timeout),
+            max_requests: self.max_requests,
+            rate: self.rate,
+            max_failures: self.max_failures,
+            max_time: self.max_time(),
+            ..TargetOptions::default()
+        }
+    }
+
     pub fn max_time(&self) -> Option<std::time::Duration> {
         self.max_time.or(self.is_remote().then_some(DEFAULT_REMOTE_MAX_TIME)).map(std::time::Duration::from_secs)
     }
@@ -243,14 +256,14 @@ pub struct TargetArgs {
     pub rate: Option<f64>,
     /// Seconds to wait for one answer (1 to 3600). A body that trickles in below 1 KiB/s is a timeout
     /// whatever this says.
-    #[arg(long, default_value_t = crate::target::DEFAULT_TIMEOUT.as_secs())]
+    #[arg(long, default_value_t = TargetOptions::default().timeout.as_secs())]
     pub timeout: u64,
     /// Seconds the whole run may take; what is left is reported as not run (default: 900 for a target
     /// that is not on loopback, none otherwise).
     #[arg(long, value_name = "SECS")]
     pub max_time: Option<u64>,
     /// Consecutive transport failures or timeouts of one route after which the target is given up.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = TargetOptions::default().max_failures)]
     pub max_failures: u32,
     /// Deviations of the embedded emulator (repeatable), to watch the suite catch them.
     #[arg(long = "deviate", value_name = "NAME")]

@@ -7,7 +7,6 @@
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser as _;
 
@@ -92,15 +91,7 @@ pub(crate) fn target_spec(t: &TargetArgs, emulator_profile: bool, seed: u64) -> 
 }
 
 pub(crate) fn run_settings(t: &TargetArgs, seed: u64, cases: u32, strict: bool) -> RunSettings {
-    RunSettings {
-        max_requests: t.max_requests,
-        rate: t.rate,
-        timeout: Duration::from_secs(t.timeout),
-        strict,
-        max_time: t.max_time(),
-        max_failures: t.max_failures,
-        ..RunSettings::new(seed, cases)
-    }
+    RunSettings { target: t.options(), strict, ..RunSettings::new(seed, cases) }
 }
 
 pub use verifik_conformance::error_chain;

@@ -85,15 +85,15 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         Ok(spec) => spec,
         Err(e) => return fail(2, &e),
     };
-    let settings = RunSettings {
+    let mut settings = RunSettings {
         baseline: baseline.clone(),
         repro_dir: args.repro_dir.clone(),
-        har: args.har.is_some(),
         observed: args.observed.clone(),
         record_observed: args.record_observed.clone(),
         left_out,
         ..run_settings(&args.target, seed, args.cases, args.strict)
     };
+    settings.target.har = args.har.is_some();
     if !args.libtest.list {
         // Human lines go to stderr: stdout stays libtest's, pure under `--format json`.
         errln!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);

@@ -12,26 +12,15 @@ use base64::engine::general_purpose::STANDARD;
 use sha2::{Digest, Sha256};
 
 /// The image media types the contract accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
 pub enum ImageMediaType {
+    #[strum(serialize = "image/jpeg")]
     Jpeg,
+    #[strum(serialize = "image/png")]
     Png,
 }
 
-impl ImageMediaType {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ImageMediaType::Jpeg => "image/jpeg",
-            ImageMediaType::Png => "image/png",
-        }
-    }
-}
-
-impl fmt::Display for ImageMediaType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+super::closed!(ImageMediaType);
 
 /// Why a string is not an acceptable image data URI. Messages never quote the payload.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,11 +63,8 @@ impl DataUri {
         let (header, payload) = rest.split_once(',').ok_or(DataUriError::NoComma)?;
         let mut parts = header.split(';');
         let media = parts.next().unwrap_or_default();
-        let media_type = match media {
-            "image/jpeg" => ImageMediaType::Jpeg,
-            "image/png" => ImageMediaType::Png,
-            other => return Err(DataUriError::UnsupportedMediaType(truncate(other))),
-        };
+        let media_type: ImageMediaType =
+            media.parse().map_err(|_| DataUriError::UnsupportedMediaType(truncate(media)))?;
         let params: Vec<&str> = parts.collect();
         match params.as_slice() {
             ["base64"] => {}

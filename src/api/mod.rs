@@ -9,6 +9,7 @@ pub(crate) mod provider_state;
 mod read;
 mod score;
 mod types;
+mod vocabulary;
 
 pub(crate) use data_uri::sha256_hex;
 pub use data_uri::{DataUri, DataUriError, ImageMediaType, short_digest};
@@ -16,7 +17,9 @@ pub use error_body::{ErrorBody, ErrorCode, FailureKind, PrefixedMessage, Quality
 pub use ids::ObjectId;
 pub use read::{CreditPage, CreditRecord, Missing, Problem, Reader, RegistrationView, type_name};
 pub use score::{Score, ScoreError};
-pub use types::{CreditCategory, Os, ParseEnumError, RegistrationStatus};
+pub use types::{CreditCategory, Os, RegistrationStatus};
+pub use vocabulary::ParseEnumError;
+pub(crate) use vocabulary::closed;
 
 /// The endpoint under test.
 pub const CENTRAL_PATH: &str = "/v2/biometric-validations/app-registration";

@@ -2,12 +2,12 @@
 //! the suite can be shown to fail on the behaviour each one breaks, and only there; they are never on
 //! by default.
 
-use std::fmt;
-use std::str::FromStr;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Each deviation by its flag name: kebab-case of the variant, a status code joined by a hyphen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Deviation {
     /// `person_already_set` is sent with HTTP 400 instead of 409 (a wrong status).
+    #[strum(serialize = "person-already-set-400")]
     PersonAlreadySet400,
     /// The 200 body lacks `assignedCollection` (a missing field).
     OmitAssignedCollection,
@@ -26,18 +26,23 @@ pub enum Deviation {
     /// A valid request with `os: ANDROID` answers 500 (a 5xx on one `os`).
     CrashOnAndroid,
     /// Whitespace and the URL-safe alphabet are accepted in the base64 payload.
+    #[strum(serialize = "lenient-base64")]
     LenientBase64,
     /// Registrations in COMPLETED, FAILED and the other inactive statuses are accepted.
     AcceptInactiveStatus,
     /// The liveness engine's scores are 0.10 lower (a silent model change).
     LivenessShift,
     /// `MissingParameter` answers are sent with HTTP 400 instead of 409.
+    #[strum(serialize = "missing-parameter-400")]
     MissingParameter400,
     /// `UNAUTHORIZED` answers are sent with HTTP 403 instead of 401.
+    #[strum(serialize = "unauthorized-403")]
     Unauthorized403,
     /// A client token on the central endpoint answers 401 UNAUTHORIZED instead of 403 token_not_right.
+    #[strum(serialize = "client-token-401")]
     ClientToken401,
     /// A validly signed token of a registration that does not exist answers 500 (a lookup without a null check).
+    #[strum(serialize = "unknown-registration-500")]
     UnknownRegistration500,
     /// A score failure's message carries the flow's minimum instead of the failing score.
     LivenessMessageMinimum,
@@ -75,95 +80,53 @@ pub enum Deviation {
     EchoTokenInSetUp,
 }
 
-impl Deviation {
-    pub const ALL: [Deviation; 33] = [
-        Deviation::PersonAlreadySet400,
-        Deviation::OmitAssignedCollection,
-        Deviation::UnprefixedCollectionMessage,
-        Deviation::IgnoreTokenExpiry,
-        Deviation::IgnoreForce,
-        Deviation::AcceptLowercaseOs,
-        Deviation::InclusiveThreshold,
-        Deviation::ChargeOnFailure,
-        Deviation::CrashOnAndroid,
-        Deviation::LenientBase64,
-        Deviation::AcceptInactiveStatus,
-        Deviation::LivenessShift,
-        Deviation::MissingParameter400,
-        Deviation::Unauthorized403,
-        Deviation::ClientToken401,
-        Deviation::UnknownRegistration500,
-        Deviation::LivenessMessageMinimum,
-        Deviation::SniffImageType,
-        Deviation::AcceptTruncatedImage,
-        Deviation::NoBodyLimit,
-        Deviation::NotJsonAsEmpty,
-        Deviation::IgnoreContentType,
-        Deviation::FreeOnEmptyBalance,
-        Deviation::EchoTokenInError,
-        Deviation::ImageInSuccess,
-        Deviation::DuplicateCreditRecord,
-        Deviation::ReuseValidationId,
-        Deviation::UndocumentedField,
-        Deviation::OmitCreditTotal,
-        Deviation::EchoTokenInRecord,
-        Deviation::EchoTokenInHeader,
-        Deviation::EchoTokenInReadBack,
-        Deviation::EchoTokenInSetUp,
-    ];
+crate::api::closed!(Deviation);
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Deviation::PersonAlreadySet400 => "person-already-set-400",
-            Deviation::OmitAssignedCollection => "omit-assigned-collection",
-            Deviation::UnprefixedCollectionMessage => "unprefixed-collection-message",
-            Deviation::IgnoreTokenExpiry => "ignore-token-expiry",
-            Deviation::IgnoreForce => "ignore-force",
-            Deviation::AcceptLowercaseOs => "accept-lowercase-os",
-            Deviation::InclusiveThreshold => "inclusive-threshold",
-            Deviation::ChargeOnFailure => "charge-on-failure",
-            Deviation::CrashOnAndroid => "crash-on-android",
-            Deviation::LenientBase64 => "lenient-base64",
-            Deviation::AcceptInactiveStatus => "accept-inactive-status",
-            Deviation::LivenessShift => "liveness-shift",
-            Deviation::MissingParameter400 => "missing-parameter-400",
-            Deviation::Unauthorized403 => "unauthorized-403",
-            Deviation::ClientToken401 => "client-token-401",
-            Deviation::UnknownRegistration500 => "unknown-registration-500",
-            Deviation::LivenessMessageMinimum => "liveness-message-minimum",
-            Deviation::SniffImageType => "sniff-image-type",
-            Deviation::AcceptTruncatedImage => "accept-truncated-image",
-            Deviation::NoBodyLimit => "no-body-limit",
-            Deviation::NotJsonAsEmpty => "not-json-as-empty",
-            Deviation::IgnoreContentType => "ignore-content-type",
-            Deviation::FreeOnEmptyBalance => "free-on-empty-balance",
-            Deviation::EchoTokenInError => "echo-token-in-error",
-            Deviation::ImageInSuccess => "image-in-success",
-            Deviation::DuplicateCreditRecord => "duplicate-credit-record",
-            Deviation::ReuseValidationId => "reuse-validation-id",
-            Deviation::UndocumentedField => "undocumented-field",
-            Deviation::OmitCreditTotal => "omit-credit-total",
-            Deviation::EchoTokenInRecord => "echo-token-in-record",
-            Deviation::EchoTokenInHeader => "echo-token-in-header",
-            Deviation::EchoTokenInReadBack => "echo-token-in-read-back",
-            Deviation::EchoTokenInSetUp => "echo-token-in-set-up",
-        }
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::Deviation;
 
-impl fmt::Display for Deviation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Deviation {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Deviation::ALL.into_iter().find(|d| d.name() == s).ok_or_else(|| {
-            let names: Vec<&str> = Deviation::ALL.iter().map(|d| d.name()).collect();
-            format!("unknown deviation {s:?}; known: {}", names.join(", "))
-        })
+    /// The flag names are a command-line contract (scripts pass them): the derived forms must not drift.
+    #[test]
+    fn flag_names_are_stable() {
+        let names: Vec<&str> = Deviation::ALL.iter().map(|d| d.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "person-already-set-400",
+                "omit-assigned-collection",
+                "unprefixed-collection-message",
+                "ignore-token-expiry",
+                "ignore-force",
+                "accept-lowercase-os",
+                "inclusive-threshold",
+                "charge-on-failure",
+                "crash-on-android",
+                "lenient-base64",
+                "accept-inactive-status",
+                "liveness-shift",
+                "missing-parameter-400",
+                "unauthorized-403",
+                "client-token-401",
+                "unknown-registration-500",
+                "liveness-message-minimum",
+                "sniff-image-type",
+                "accept-truncated-image",
+                "no-body-limit",
+                "not-json-as-empty",
+                "ignore-content-type",
+                "free-on-empty-balance",
+                "echo-token-in-error",
+                "image-in-success",
+                "duplicate-credit-record",
+                "reuse-validation-id",
+                "undocumented-field",
+                "omit-credit-total",
+                "echo-token-in-record",
+                "echo-token-in-header",
+                "echo-token-in-read-back",
+                "echo-token-in-set-up",
+            ]
+        );
     }
 }

@@ -7,28 +7,14 @@ use serde_json::{Map, Value, json};
 use crate::api::{Os, RegistrationStatus, Score};
 
 /// Search mode of a project flow's liveness settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "UPPERCASE")]
 pub(crate) enum SearchMode {
     Fast,
     Accurate,
 }
 
-impl SearchMode {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            SearchMode::Fast => "FAST",
-            SearchMode::Accurate => "ACCURATE",
-        }
-    }
-
-    pub(crate) fn parse(s: &str) -> Option<SearchMode> {
-        match s {
-            "FAST" => Some(SearchMode::Fast),
-            "ACCURATE" => Some(SearchMode::Accurate),
-            _ => None,
-        }
-    }
-}
+crate::api::closed!(SearchMode);
 
 /// The liveness part of an onboarding project flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

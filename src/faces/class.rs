@@ -22,8 +22,8 @@ pub enum Class {
 }
 
 /// Presentation attack instrument species.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "snake_case")]
 pub enum Species {
     ScreenReplay,
     Print,
@@ -37,27 +37,9 @@ pub enum Species {
     Injection,
 }
 
+crate::api::closed!(Species);
+
 impl Species {
-    pub(crate) const ALL: [Species; 6] = [
-        Species::ScreenReplay,
-        Species::Print,
-        Species::CutOut,
-        Species::VideoReplay,
-        Species::Morph,
-        Species::Injection,
-    ];
-
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Species::ScreenReplay => "screen_replay",
-            Species::Print => "print",
-            Species::CutOut => "cut_out",
-            Species::VideoReplay => "video_replay",
-            Species::Morph => "morph",
-            Species::Injection => "injection",
-        }
-    }
-
     /// Whether the emulator's engine is calibrated on this species: print and screen replay, the two
     /// its cues are designed for. What it makes of the others is measured, never tuned for.
     pub fn is_calibrated(self) -> bool {

@@ -239,8 +239,8 @@ pub fn build() -> Vec<Fixture> {
     for (seed, id) in BONA_FIDE.iter().enumerate() {
         let Some(img) = load(id) else { continue };
         let seed = seed as u64 + 1;
-        for v in vary::Variation::ALL {
-            out.push(fixture(format!("{id}/{}", v.recipe()), Class::Variation, Expected::Pass, v.apply(&img, seed)));
+        for &v in vary::Variation::ALL {
+            out.push(fixture(format!("{id}/{}", v.as_str()), Class::Variation, Expected::Pass, v.apply(&img, seed)));
         }
         if let Some(face) = face_of(id) {
             let bytes = species::cut_out(&img, face, seed);

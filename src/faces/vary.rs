@@ -8,7 +8,8 @@ use image::{DynamicImage, Rgb, RgbImage};
 use super::derive::{SplitMix, clamp8, encode_jpeg, working_copy};
 
 /// The variations, in the order the set lists them; the recipe name is the fixture id's suffix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "kebab-case")]
 pub(crate) enum Variation {
     Lighting,
     Rotation,
@@ -16,19 +17,9 @@ pub(crate) enum Variation {
     SensorNoise,
 }
 
+crate::api::closed!(Variation);
+
 impl Variation {
-    pub(crate) const ALL: [Variation; 4] =
-        [Variation::Lighting, Variation::Rotation, Variation::Scale, Variation::SensorNoise];
-
-    pub(crate) fn recipe(self) -> &'static str {
-        match self {
-            Variation::Lighting => "lighting",
-            Variation::Rotation => "rotation",
-            Variation::Scale => "scale",
-            Variation::SensorNoise => "sensor-noise",
-        }
-    }
-
     /// The variation of a photo, as a JPEG at quality 90 (what a phone stores).
     pub(crate) fn apply(self, img: &DynamicImage, seed: u64) -> Vec<u8> {
         // One generator per (face, variation), so adding a variation changes no other fixture.
@@ -98,7 +89,7 @@ mod tests {
         assert_eq!(rotate(&src, 0.0), src);
         assert_eq!(lighting(&src, 1.0, 1.0), src);
         let img = DynamicImage::ImageRgb8(src);
-        for v in Variation::ALL {
+        for &v in Variation::ALL {
             assert!(v.apply(&img, 4) == v.apply(&img, 4), "{v:?}");
         }
         assert!(Variation::SensorNoise.apply(&img, 4) != Variation::SensorNoise.apply(&img, 5));

@@ -218,7 +218,7 @@ pub(crate) fn metrics(samples: &[Sample]) -> Metrics {
     let judged = |d: Decision| matches!(d, Decision::Pass | Decision::ScoreReject);
     let rate = |x: usize, n: usize| stats::clopper_pearson(x as u64, n as u64, 0.05);
     let mut apcer = BTreeMap::new();
-    for species in Species::ALL {
+    for &species in Species::ALL {
         let attacks: Vec<&Sample> =
             samples.iter().filter(|s| s.class == Class::Attack(species) && judged(s.decision)).collect();
         let accepted = attacks.iter().filter(|s| s.decision == Decision::Pass).count();
@@ -233,7 +233,7 @@ pub(crate) fn metrics(samples: &[Sample]) -> Metrics {
     let mut attack_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for s in &attacks {
         if let (Some(score), Class::Attack(species)) = (s.score, s.class) {
-            attack_scores.entry(species.name().to_owned()).or_default().push(score);
+            attack_scores.entry(species.as_str().to_owned()).or_default().push(score);
         }
     }
     let operating_points = iso::sweep(&bona_scores, &attack_scores);
@@ -284,7 +284,7 @@ pub fn record(ctx: &Ctx, fixtures: &[Fixture], os: &[Os], repeat: u32, target: S
         created_at: crate::api::now_iso(),
         target,
         fingerprint,
-        seed: ctx.seed,
+        seed: ctx.settings.seed,
         threshold,
         threshold_source,
         fixture_set: Some(crate::api::short_digest(digests.as_bytes())),

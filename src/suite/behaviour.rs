@@ -21,8 +21,8 @@ impl fmt::Display for BehaviourId {
 }
 
 /// The family a behaviour belongs to; it is the first part of the trial name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum Family {
     Documented,
     Auth,
@@ -30,16 +30,7 @@ pub enum Family {
     Stateful,
 }
 
-impl Family {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Family::Documented => "documented",
-            Family::Auth => "auth",
-            Family::Input => "input",
-            Family::Stateful => "stateful",
-        }
-    }
-}
+crate::api::closed!(Family);
 
 /// How a behaviour exercises the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

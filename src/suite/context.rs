@@ -1,122 +1,65 @@
-//! `Ctx`: everything a run shares across trials: the async runtime, the target and how to set
-//! registrations up on it, the compiled schemas, the fixtures, the seed, and the event collector.
+//! A run's context, in two parts: the environment every trial reads (the target and how to set
+//! registrations up on it, the compiled schemas, the fixtures, the settings) and the ledger where what
+//! the trials did is kept (`ledger::Ledger`). Judging an answer reads the environment only; booking it
+//! writes the ledger; `Ctx::receive` is the one place both happen.
 //!
 //! It is built lazily, on the first trial that runs, so `--list` never starts a server or sends a
 //! request.
 
 use std::future::Future;
-use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use std::sync::OnceLock;
 
 use reqwest::{Method, StatusCode};
 
 use super::behaviour::{BehaviourId, Meta, Strictness};
 use super::finding::{Check, Finding};
 use super::fixtures::Fixtures;
-use super::oracle::{self, ledger::CreatedIds};
+use super::ledger::Ledger;
+use super::oracle;
+pub use super::settings::{Profile, RunSettings};
 pub use super::spec::{CtxError, Started, Starter, TargetSpec};
 use crate::api::CENTRAL_PATH;
 use crate::api::{CreditCategory, CreditPage};
 use crate::schemas::SchemaSet;
 use crate::suite::event::{Event, Verdict};
 use crate::target::untrusted::Untrusted;
-use crate::target::{
-    Call, Exchange, ProvisionError, Provisioned, Provisioner, StateParams, Target, TargetError, TargetOptions,
-};
+use crate::target::{Call, Exchange, ProvisionError, Provisioned, Provisioner, StateParams, Target, TargetError};
 
-/// Whether inferred behaviours fail (the emulator and self-hosted targets that opt in) or warn
-/// (the vendor).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Profile {
-    Emulator,
-    Vendor,
-}
-
-/// Settings of one run that are not about the target.
-#[derive(Debug, Clone)]
-pub struct RunSettings {
-    pub seed: u64,
-    pub cases: u32,
-    pub max_requests: Option<u64>,
-    pub rate: Option<f64>,
-    pub timeout: Duration,
-    /// Every warning fails: inferred expectations and undocumented fields, against any target.
-    pub strict: bool,
-    /// The whole run ends by then; what is left is reported as not run.
-    pub max_time: Option<Duration>,
-    /// Consecutive transport failures of one route after which the target is given up.
-    pub max_failures: u32,
-    /// Known deviations that do not fail the run (`--baseline`).
-    pub baseline: Option<std::sync::Arc<super::baseline::Baseline>>,
-    /// `--repro-dir`: where the bodies of failing requests are written for their reproductions.
-    pub repro_dir: Option<std::path::PathBuf>,
-    /// `--har`: keep every exchange, redacted.
-    pub har: bool,
-    /// `--observed DIR`: compare the central endpoint's answers with those recorded there.
-    pub observed: Option<std::path::PathBuf>,
-    /// `--record-observed DIR`: keep the central endpoint's answers to write them there.
-    pub record_observed: Option<std::path::PathBuf>,
-    /// Behaviours (trial names) the plan left out (`--budget-credits`, `--budget-validations`), with why.
-    pub left_out: std::collections::HashMap<String, String>,
-}
-
-/// Generated cases per property unless a run says otherwise.
-pub const DEFAULT_CASES: u32 = 32;
-
-impl RunSettings {
-    /// Defaults for a run of `cases` cases per property with `seed`.
-    pub fn new(seed: u64, cases: u32) -> RunSettings {
-        RunSettings {
-            seed,
-            cases,
-            max_requests: None,
-            rate: None,
-            timeout: crate::target::DEFAULT_TIMEOUT,
-            strict: false,
-            max_time: None,
-            max_failures: crate::target::DEFAULT_MAX_FAILURES,
-            baseline: None,
-            repro_dir: None,
-            har: false,
-            observed: None,
-            record_observed: None,
-            left_out: std::collections::HashMap::new(),
-        }
-    }
-}
-
-pub struct Ctx {
-    runtime: tokio::runtime::Runtime,
+/// What every trial of a run reads and none writes.
+pub struct Env {
+    /// The run's settings, as it was told them.
+    pub settings: RunSettings,
     pub target: Target,
     pub provisioner: Provisioner,
     pub schemas: SchemaSet,
     pub fixtures: Fixtures,
     pub profile: Profile,
-    /// `--strict`: warnings fail.
-    pub strict: bool,
-    pub baseline: Option<std::sync::Arc<super::baseline::Baseline>>,
-    pub seed: u64,
-    pub cases: u32,
     pub description: String,
     /// How failures are written down as `curl` lines.
     pub repro: super::repro::Reproducer,
-    /// The central endpoint's answers, kept or compared (`--record-observed`, `--observed`).
-    pub observed: Option<super::observed::Observed>,
-    /// Behaviours the plan left out, with why: they are skipped.
-    pub left_out: std::collections::HashMap<String, String>,
     /// Where snapshots are compared, if they are (see `snapshot::folder_for_run`).
     pub snapshots: Option<std::path::PathBuf>,
     /// Whether `snapshots` is a throw-away copy, removed with the run (never the source folder, wherever
     /// the source tree lives).
     snapshots_are_a_copy: bool,
-    events: Mutex<Vec<Event>>,
-    /// Per behaviour, the ids its successful validations created.
-    created: Mutex<std::collections::HashMap<BehaviourId, CreatedIds>>,
-    /// Per behaviour, the registration tokens it holds, released when it ends.
-    leases: Mutex<std::collections::HashMap<BehaviourId, Vec<String>>>,
+}
+
+/// A run's context: its environment (read through `Deref`), its ledger, and the runtime and
+/// embedded target that keep it going.
+pub struct Ctx {
+    runtime: tokio::runtime::Runtime,
+    env: Env,
+    pub ledger: Ledger,
     /// What keeps an embedded target running; dropped last.
     _started: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+impl std::ops::Deref for Ctx {
+    type Target = Env;
+
+    fn deref(&self) -> &Env {
+        &self.env
+    }
 }
 
 impl Ctx {
@@ -128,24 +71,14 @@ impl Ctx {
             .map_err(CtxError::Runtime)?;
         let schemas = SchemaSet::load()?;
         let fixtures = Fixtures::load();
-        let deadline = settings.max_time.map(|t| std::time::Instant::now() + t);
-        let options = |base: String| TargetOptions {
-            timeout: settings.timeout,
-            max_requests: settings.max_requests,
-            rate: settings.rate,
-            max_failures: settings.max_failures,
-            deadline,
-            har: settings.har,
-            ..TargetOptions::new(base)
-        };
         let (target, started, client_token, project_flow, handed_in, profile) = match spec {
             TargetSpec::Embedded { start, .. } => {
                 let s = start().map_err(CtxError::Start)?;
-                let target = Target::new(options(s.base_url))?;
+                let target = Target::new(&s.base_url, &settings.target)?;
                 (target, Some(s.keep_alive), Some(s.client_token), None, Vec::new(), Profile::Emulator)
             }
             TargetSpec::Url { base_url, client_token, project_flow, registration_tokens, emulator_profile } => {
-                let target = Target::new(options(base_url.clone()))?;
+                let target = Target::new(base_url, &settings.target)?;
                 let profile = if *emulator_profile { Profile::Emulator } else { Profile::Vendor };
                 (target, None, client_token.clone(), project_flow.clone(), registration_tokens.clone(), profile)
             }
@@ -188,28 +121,19 @@ impl Ctx {
             registration_tokens: handed_in.clone(),
             dir: settings.repro_dir.clone(),
         };
-        Ok(Ctx {
-            runtime,
-            repro,
-            observed,
-            left_out: settings.left_out.clone(),
+        let env = Env {
+            settings: settings.clone(),
             target,
             provisioner,
             schemas,
             fixtures,
             profile,
-            strict: settings.strict,
-            baseline: settings.baseline.clone(),
-            seed: settings.seed,
-            cases: settings.cases,
             description,
+            repro,
             snapshots,
             snapshots_are_a_copy: !conformant,
-            events: Mutex::new(Vec::new()),
-            created: Mutex::new(std::collections::HashMap::new()),
-            leases: Mutex::new(std::collections::HashMap::new()),
-            _started: started,
-        })
+        };
+        Ok(Ctx { runtime, env, ledger: Ledger::new(observed), _started: started })
     }
 
     pub(crate) fn block_on<F: Future>(&self, f: F) -> F::Output {
@@ -223,15 +147,6 @@ impl Ctx {
     /// Runs several requests at once (for races) and returns their results in order.
     pub(crate) fn send_all(&self, calls: Vec<Call>) -> Vec<Result<Exchange, TargetError>> {
         self.block_on(futures_util::future::join_all(calls.iter().map(|c| self.target.send(c))))
-    }
-
-    /// A behaviour's own seed: the run seed mixed with its id, so filtering never changes it.
-    pub(crate) fn seed_for(&self, id: BehaviourId) -> u64 {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in id.0.bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.seed ^ h
     }
 
     /// Sets up a registration for `behaviour`; the token it holds goes back when the behaviour ends.
@@ -254,16 +169,58 @@ impl Ctx {
         for issued in std::iter::once(&reg.token).chain(&reg.client_token) {
             redactor.credential(issued);
         }
-        self.leases.lock().unwrap_or_else(|p| p.into_inner()).entry(behaviour).or_default().push(reg.token.clone());
+        self.ledger.lease(behaviour, reg.token.clone());
         Ok((reg, leaks))
     }
 
     /// Ends what `behaviour` holds: its registration tokens serve others unless a 200 spent them.
     pub(crate) fn release(&self, behaviour: BehaviourId) {
-        let held = self.leases.lock().unwrap_or_else(|p| p.into_inner()).remove(&behaviour).unwrap_or_default();
-        for token in held {
+        for token in self.ledger.end_leases(behaviour) {
             self.provisioner.release(&token);
         }
+    }
+
+    /// What one answer a behaviour received means, in the one place where the run's ledger is kept:
+    /// the oracles judge it (`judge`, which reads the environment only), then the ledger books it
+    /// (`book`), whose record of created ids is an oracle of its own.
+    pub(crate) fn receive(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
+        let mut out = self.env.judge(call, x);
+        out.extend(self.ledger.book(behaviour, call, x, &self.env.provisioner));
+        out
+    }
+
+    pub(crate) fn emit(&self, event: Event) {
+        self.ledger.emit(event);
+    }
+
+    pub(crate) fn emit_skip(&self, b: &Meta, seed: u64, reason: &str) {
+        self.emit(Event {
+            behaviour: b.id,
+            family: b.family,
+            trial: b.trial_name(),
+            check: Check::Run,
+            strictness: b.strictness,
+            verdict: Verdict::Skipped,
+            seed,
+            message: Some(Untrusted::from(reason).redacted()),
+            exchange: None,
+            reproduce: None,
+        });
+    }
+
+    pub(crate) fn take_events(&self) -> Vec<Event> {
+        self.ledger.take_events()
+    }
+}
+
+impl Env {
+    /// A behaviour's own seed: the run seed mixed with its id, so filtering never changes it.
+    pub(crate) fn seed_for(&self, id: BehaviourId) -> u64 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in id.0.bytes() {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.settings.seed ^ h
     }
 
     /// The oracles every response of the central endpoint is judged by.
@@ -287,15 +244,6 @@ impl Ctx {
         out
     }
 
-    /// What one answer a behaviour received means, in the one place where the run's ledger is kept:
-    /// the oracles judge it (`judge`, which reads the environment only), then the ledger books it
-    /// (`book`), whose record of created ids is an oracle of its own.
-    pub(crate) fn receive(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
-        let mut out = self.judge(call, x);
-        out.extend(self.book(behaviour, call, x));
-        out
-    }
-
     /// Every oracle that reads one answer alone: privacy on all of them, the generic ones on the
     /// central endpoint, consistency on the credits list.
     pub(crate) fn judge(&self, call: &Call, x: &Exchange) -> Vec<Finding> {
@@ -313,54 +261,9 @@ impl Ctx {
         }
         out
     }
-
-    /// The run's ledger for one answer of the central endpoint: the answer noted for `--observed`, a
-    /// token a 200 spent, and the ids a success created, which must not repeat another's.
-    fn book(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
-        let path = call.path.split('?').next().unwrap_or_default();
-        if call.method != Method::POST || path != CENTRAL_PATH {
-            return Vec::new();
-        }
-        if let Some(o) = &self.observed {
-            o.note(behaviour, x);
-        }
-        if x.status != StatusCode::OK {
-            return Vec::new();
-        }
-        if let Some(token) = call.credential() {
-            self.provisioner.spent(token);
-        }
-        let Ok(r) = x.registration("the 200 body") else { return Vec::new() };
-        let mut created = self.created.lock().unwrap_or_else(|p| p.into_inner());
-        let ids = created.entry(behaviour).or_default();
-        ids.created(&r.id, r.person.as_deref(), r.biometric_validation.as_deref()).into_iter().collect()
-    }
-
-    pub(crate) fn emit(&self, event: Event) {
-        self.events.lock().unwrap_or_else(|p| p.into_inner()).push(event);
-    }
-
-    pub(crate) fn emit_skip(&self, b: &Meta, seed: u64, reason: &str) {
-        self.emit(Event {
-            behaviour: b.id,
-            family: b.family,
-            trial: b.trial_name(),
-            check: Check::Run,
-            strictness: b.strictness,
-            verdict: Verdict::Skipped,
-            seed,
-            message: Some(Untrusted::from(reason).redacted()),
-            exchange: None,
-            reproduce: None,
-        });
-    }
-
-    pub(crate) fn take_events(&self) -> Vec<Event> {
-        std::mem::take(&mut *self.events.lock().unwrap_or_else(|p| p.into_inner()))
-    }
 }
 
-impl Drop for Ctx {
+impl Drop for Env {
     /// A deviating run compared against a throw-away copy of the snapshots; it goes with the run.
     fn drop(&mut self) {
         if let (true, Some(dir)) = (self.snapshots_are_a_copy, &self.snapshots)

@@ -6,13 +6,14 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use strum::{IntoStaticStr, VariantArray};
 
 use crate::target::Exchange;
 use crate::target::untrusted::{Redacted, Untrusted};
 
 /// How binding a behaviour (or one check) is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum Strictness {
     /// The vendor's page says so: a deviation fails on every target.
     Documented,
@@ -23,121 +24,80 @@ pub enum Strictness {
     Observed,
 }
 
-impl fmt::Display for Strictness {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Strictness::Documented => "documented",
-            Strictness::Inferred => "inferred",
-            Strictness::Observed => "observed",
-        })
-    }
-}
-
-macro_rules! checks {
-    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
-        /// A check, by the stable name reports, baselines and `caught_only_by` lists use.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Check {
-            $($(#[$doc])* $variant,)*
-        }
-
-        impl Check {
-            pub const ALL: &[Check] = &[$(Check::$variant,)*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(Check::$variant => $name,)*
-                }
-            }
-        }
-    };
-}
-
-checks! {
+/// A check, by the stable name reports, baselines and `caught_only_by` lists use: kebab-case of the
+/// variant, unless written out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, IntoStaticStr, VariantArray)]
+#[strum(serialize_all = "kebab-case")]
+pub enum Check {
     // Generic oracles, applied to every answer of the central endpoint.
-    Never5xx = "never-5xx",
-    JsonContentType = "json-content-type",
-    JsonBody = "json-body",
-    Schema = "schema",
-    CodeAgreesWithMessage = "code-agrees-with-message",
-    UndocumentedField = "undocumented-field",
+    #[strum(serialize = "never-5xx")]
+    Never5xx,
+    JsonContentType,
+    JsonBody,
+    Schema,
+    CodeAgreesWithMessage,
+    UndocumentedField,
     /// Applied to every answer the suite reads.
-    Privacy = "privacy",
-    Snapshot = "snapshot",
+    Privacy,
+    Snapshot,
     // What a behaviour expects of one answer.
-    Status = "status",
-    Body = "body",
-    Refused = "refused",
-    ErrorCode = "error-code",
-    MissingParameter = "missing-parameter",
-    NamesTheField = "names-the-field",
-    Readable = "readable",
-    ScoreInMessage = "score-in-message",
+    Status,
+    Body,
+    Refused,
+    ErrorCode,
+    MissingParameter,
+    NamesTheField,
+    Readable,
+    ScoreInMessage,
     /// The exact message of a liveness failure.
-    Message = "message",
-    EqualFails = "equal-fails",
-    ProviderCode = "provider-code",
-    ScoreBelowMinimum = "score-below-minimum",
-    RemainingAttempts = "remaining-attempts",
-    FailureKind = "failure-kind",
+    Message,
+    EqualFails,
+    ProviderCode,
+    ScoreBelowMinimum,
+    RemainingAttempts,
+    FailureKind,
     // What a behaviour expects of the account and the registration around it.
-    AbovePasses = "above-passes",
-    ActsOnItsOwn = "acts-on-its-own",
-    ChargeNamesItsValidation = "charge-names-its-validation",
-    Credits = "credits",
-    DistinctIds = "distinct-ids",
-    ExactlyOne200 = "exactly-one-200",
-    FailedStatus = "failed-status",
-    ListFilter = "list-filter",
-    ListIdsUnique = "list-ids-unique",
-    ListTotalAgrees = "list-total-agrees",
-    NewPerson = "new-person",
-    NewValidation = "new-validation",
-    NothingCreated = "nothing-created",
-    OneCreditPerSuccess = "one-credit-per-success",
-    PersonSet = "person-set",
-    PersonVisible = "person-visible",
-    ReadBack = "read-back",
-    SameDecision = "same-decision",
-    SameRegistration = "same-registration",
-    StatusUnchanged = "status-unchanged",
+    AbovePasses,
+    ActsOnItsOwn,
+    ChargeNamesItsValidation,
+    Credits,
+    DistinctIds,
+    #[strum(serialize = "exactly-one-200")]
+    ExactlyOne200,
+    FailedStatus,
+    ListFilter,
+    ListIdsUnique,
+    ListTotalAgrees,
+    NewPerson,
+    NewValidation,
+    NothingCreated,
+    OneCreditPerSuccess,
+    PersonSet,
+    PersonVisible,
+    ReadBack,
+    SameDecision,
+    SameRegistration,
+    StatusUnchanged,
     // The run around the checks.
     /// A change from what this target answered before (`--observed`).
-    ObservedChange = "observed-change",
+    ObservedChange,
     /// The behaviour could not be run to its end (transport, set-up, time limit).
-    Run = "run",
+    Run,
     /// The target could not be prepared or reached at all.
-    Target = "target",
+    Target,
     /// A behaviour that ran no check at all.
-    RanChecks = "ran-checks",
+    RanChecks,
     /// A property that proptest aborted (it never reached a verdict on a case).
-    Property = "property",
+    Property,
     // Events that are not findings: a check that held, a generated case, a skipped check.
-    Passed = "check",
-    Case = "case",
-    ShrinkCase = "shrink-case",
-    Skipped = "skipped",
+    #[strum(serialize = "check")]
+    Passed,
+    Case,
+    ShrinkCase,
+    Skipped,
 }
 
-impl fmt::Display for Check {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Check {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Check {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Check, String> {
-        Check::ALL.iter().copied().find(|c| c.as_str() == s).ok_or_else(|| format!("no check is named {s:?}"))
-    }
-}
+crate::api::closed!(Strictness, Check);
 
 /// What a failure looked like on the wire: the status and the error code of the answer it was found
 /// in, when there was one. A baseline entry matches on it, so that a different failure of the same
@@ -278,5 +238,68 @@ mod tests {
             assert_eq!(serde_json::to_value(c).ok(), Some(serde_json::Value::from(c.as_str())));
         }
         assert!("no-such-check".parse::<Check>().is_err());
+    }
+
+    /// The names are a contract (baselines and `caught_only_by` lists hold them): derived, they must
+    /// not drift.
+    #[test]
+    fn check_names_are_stable() {
+        let names: Vec<&str> = Check::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "never-5xx",
+                "json-content-type",
+                "json-body",
+                "schema",
+                "code-agrees-with-message",
+                "undocumented-field",
+                "privacy",
+                "snapshot",
+                "status",
+                "body",
+                "refused",
+                "error-code",
+                "missing-parameter",
+                "names-the-field",
+                "readable",
+                "score-in-message",
+                "message",
+                "equal-fails",
+                "provider-code",
+                "score-below-minimum",
+                "remaining-attempts",
+                "failure-kind",
+                "above-passes",
+                "acts-on-its-own",
+                "charge-names-its-validation",
+                "credits",
+                "distinct-ids",
+                "exactly-one-200",
+                "failed-status",
+                "list-filter",
+                "list-ids-unique",
+                "list-total-agrees",
+                "new-person",
+                "new-validation",
+                "nothing-created",
+                "one-credit-per-success",
+                "person-set",
+                "person-visible",
+                "read-back",
+                "same-decision",
+                "same-registration",
+                "status-unchanged",
+                "observed-change",
+                "run",
+                "target",
+                "ran-checks",
+                "property",
+                "check",
+                "case",
+                "shrink-case",
+                "skipped",
+            ]
+        );
     }
 }

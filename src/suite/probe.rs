@@ -5,8 +5,9 @@
 use serde_json::Value;
 
 use super::behaviour::{Kind, Meta, Strictness};
-use super::context::{Ctx, Profile};
+use super::context::Ctx;
 use super::finding::{Check, Finding, Violation};
+use super::settings::Profile;
 use crate::api::Missing;
 use crate::suite::event::{Event, Verdict};
 use crate::target::untrusted::{Redacted, Untrusted};
@@ -278,7 +279,7 @@ impl<'a> Probe<'a> {
 
     /// Whether the run's baseline accepts this violation as a known deviation.
     fn known(&self, v: &Violation) -> bool {
-        let Some(b) = &self.ctx.baseline else { return false };
+        let Some(b) = &self.ctx.settings.baseline else { return false };
         let finding = super::baseline::Key::of(self.behaviour.id.0, v);
         b.accepts(&finding, chrono::Utc::now().date_naive()).is_some()
     }
@@ -286,8 +287,8 @@ impl<'a> Probe<'a> {
     fn fatal(&self, strictness: Strictness) -> bool {
         match strictness {
             Strictness::Documented => true,
-            Strictness::Inferred => self.ctx.profile == Profile::Emulator || self.ctx.strict,
-            Strictness::Observed => self.ctx.strict,
+            Strictness::Inferred => self.ctx.profile == Profile::Emulator || self.ctx.settings.strict,
+            Strictness::Observed => self.ctx.settings.strict,
         }
     }
 
@@ -305,7 +306,7 @@ impl<'a> Probe<'a> {
             }
             Ok(()) => {}
         }
-        let changes = self.ctx.observed.as_ref().map(|o| o.changes(self.behaviour.id)).unwrap_or_default();
+        let changes = self.ctx.ledger.observed.as_ref().map(|o| o.changes(self.behaviour.id)).unwrap_or_default();
         for change in changes {
             self.record(Some(Finding::new(Check::ObservedChange, change)), Strictness::Observed, None);
         }

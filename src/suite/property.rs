@@ -56,7 +56,7 @@ impl Probe<'_> {
         let before = crate::target::journal::entries();
         let ran = std::cell::Cell::new(0u32);
         let config = Config {
-            cases: ctx.cases,
+            cases: ctx.settings.cases,
             failure_persistence: None,
             rng_algorithm: RngAlgorithm::ChaCha,
             rng_seed: RngSeed::Fixed(self.seed),
@@ -135,7 +135,7 @@ impl Probe<'_> {
                 let shrunk = format!(
                     "shrunk input: {}\n      replay: --seed {} (behaviour seed {:#x})",
                     show(&value),
-                    ctx.seed,
+                    ctx.settings.seed,
                     self.seed
                 );
                 Some((finding, shrunk))
@@ -152,7 +152,7 @@ impl Probe<'_> {
     pub(crate) fn provision_for_cases(&mut self, params: &StateParams) -> Result<Provisioned, Stop> {
         let mut params = params.clone();
         if params.credits.is_none() && self.ctx.provisioner.has(Capability::ProviderStates) {
-            let cases = i64::from(self.ctx.cases) + i64::from(MAX_SHRINK_ITERS);
+            let cases = i64::from(self.ctx.settings.cases) + i64::from(MAX_SHRINK_ITERS);
             params.credits = Some(cases * i64::from(self.behaviour.cost.charging.max(1)) + CREDIT_MARGIN);
         }
         self.provision(&params)

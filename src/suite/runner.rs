@@ -9,9 +9,10 @@ use libtest_mimic::{Arguments, Completion, Conclusion, Failed, Trial};
 
 use super::catalogue;
 use super::catalogue::Behaviour;
-use super::context::{LazyCtx, RunSettings, TargetSpec};
+use super::context::{LazyCtx, TargetSpec};
 use super::finding::{Check, Finding};
 use super::probe::{Outcome, Probe};
+use super::settings::RunSettings;
 use crate::suite::event::Event;
 
 /// How one trial ended, for the JUnit and HTML reports.
@@ -106,7 +107,7 @@ pub fn outcome_of(ctx: &super::Ctx, b: &Behaviour) -> Outcome {
     let target_failure = |message: String| {
         Outcome::Failed(vec![super::Violation::of(&Finding::new(Check::Target, message), None, None)])
     };
-    if let Some(why) = ctx.left_out.get(&b.trial_name()) {
+    if let Some(why) = ctx.settings.left_out.get(&b.trial_name()) {
         ctx.emit_skip(b, ctx.seed_for(b.id), why);
         return Outcome::Skipped(why.clone());
     }
@@ -140,7 +141,7 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
     let conclusion = libtest_mimic::run(args, trials(&lazy, &records));
     let profile = lazy.built().map(|ctx| ctx.profile);
     let har = lazy.built().and_then(|ctx| ctx.target.har.as_ref()).map(crate::target::HarLog::document);
-    let observed_written = record_observed.map(|dir| match lazy.built().and_then(|ctx| ctx.observed.as_ref()) {
+    let observed_written = record_observed.map(|dir| match lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref()) {
         Some(o) => o.write(&dir, seed, cases).map_err(|e| format!("cannot write {}: {e}", dir.display())),
         None => Err("the target was never contacted: nothing was observed".to_owned()),
     });

@@ -18,46 +18,43 @@ const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 const MAX_429_RETRIES: u32 = 3;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
-/// A body that has started must keep arriving at this many bytes per second on average (after a grace
-/// second), or the exchange is a timeout whatever `--timeout` says.
-pub const DEFAULT_FLOOR_BYTES_PER_SEC: u64 = 1024;
-/// Consecutive transport failures of one route after which the target is given up.
-pub const DEFAULT_MAX_FAILURES: u32 = 3;
-/// How long one answer may take unless a run says otherwise.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-const BODY_GRACE: Duration = Duration::from_secs(1);
-
+/// How requests are sent to a target and kept: a run's options about the target, with their defaults
+/// in one place (`Default`); the command line's defaults are read from it.
 #[derive(Debug, Clone)]
 pub struct TargetOptions {
-    pub base_url: String,
+    /// How long one answer may take.
     pub timeout: Duration,
+    /// Requests sent at most; the next one is refused as a budget.
     pub max_requests: Option<u64>,
     /// Requests per second at most.
     pub rate: Option<f64>,
     /// Consecutive transport failures or timeouts of one route (counted across threads) after which
     /// nothing more is sent.
     pub max_failures: u32,
+    /// A body that has started must keep arriving at this many bytes per second on average (after a
+    /// grace second), or the exchange is a timeout whatever `timeout` says.
     pub floor_bytes_per_sec: u64,
-    /// When the whole run must end; nothing is sent after it.
-    pub deadline: Option<Instant>,
+    /// How long the whole run may take from the target's creation; nothing is sent after it.
+    pub max_time: Option<Duration>,
     /// Keep every exchange, redacted, for `--har`.
     pub har: bool,
 }
 
-impl TargetOptions {
-    pub fn new(base_url: impl Into<String>) -> TargetOptions {
+impl Default for TargetOptions {
+    fn default() -> TargetOptions {
         TargetOptions {
-            base_url: base_url.into(),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Duration::from_secs(30),
             max_requests: None,
             rate: None,
-            max_failures: DEFAULT_MAX_FAILURES,
-            floor_bytes_per_sec: DEFAULT_FLOOR_BYTES_PER_SEC,
-            deadline: None,
+            max_failures: 3,
+            floor_bytes_per_sec: 1024,
+            max_time: None,
             har: false,
         }
     }
 }
+
+const BODY_GRACE: Duration = Duration::from_secs(1);
 
 /// Why an exchange did not happen. Transport errors keep reqwest's error as their source (shared, so
 /// that the error can be handed to every behaviour a dead target ends) and name its root cause.
@@ -111,14 +108,14 @@ pub struct Target {
 }
 
 impl Target {
-    pub fn new(options: TargetOptions) -> Result<Target, TargetError> {
+    pub fn new(base_url: &str, options: &TargetOptions) -> Result<Target, TargetError> {
         let http = super::tls::client_builder()
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(10)))
             .build()
             .map_err(|e| TargetError::Client(std::sync::Arc::new(e)))?;
         Ok(Target {
-            base: options.base_url.trim_end_matches('/').to_owned(),
+            base: base_url.trim_end_matches('/').to_owned(),
             http,
             timeout: options.timeout,
             sent: AtomicU64::new(0),
@@ -128,7 +125,7 @@ impl Target {
             next_slot: Mutex::new(Instant::now()),
             max_failures: options.max_failures.max(1),
             floor: options.floor_bytes_per_sec,
-            deadline: options.deadline,
+            deadline: options.max_time.map(|t| Instant::now() + t),
             health: Health::default(),
             har: options.har.then(super::har::HarLog::default),
         })

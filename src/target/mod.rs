@@ -16,9 +16,7 @@ pub mod states;
 pub mod tls;
 pub mod untrusted;
 
-pub use client::{
-    Body, Call, DEFAULT_FLOOR_BYTES_PER_SEC, DEFAULT_MAX_FAILURES, DEFAULT_TIMEOUT, Target, TargetError, TargetOptions,
-};
+pub use client::{Body, Call, Target, TargetError, TargetOptions};
 pub use exchange::Exchange;
 pub use har::HarLog;
 pub use provision::{

@@ -16,7 +16,7 @@ fn run(deviations: Vec<Deviation>) -> RunResult {
     let log = std::env::temp_dir().join(format!(
         "verifik-deviation-{}-{}.log",
         std::process::id(),
-        deviations.first().map_or("none", |d| d.name())
+        deviations.first().map_or("none", |d| d.as_str())
     ));
     let args =
         libtest_mimic::Arguments { logfile: Some(log.display().to_string()), ..libtest_mimic::Arguments::default() };
@@ -82,7 +82,7 @@ fn the_conformant_emulator_passes_everything() {
 #[test]
 fn each_deviation_fails_exactly_the_behaviours_it_breaks() {
     let mut wrong = Vec::new();
-    for d in Deviation::ALL {
+    for &d in Deviation::ALL {
         let result = run(vec![d]);
         let got = failed(&result);
         let want: BTreeSet<String> = d.breaks().iter().map(|s| (*s).to_owned()).collect();

@@ -13,9 +13,13 @@ use verifik_conformance::faces::{self, Class, FixtureSet};
 use verifik_conformance::liveness::compare::{Verdict, compare};
 use verifik_conformance::liveness::record::{Decision, RunFile, meets, record};
 use verifik_conformance::suite::{Ctx, RunSettings};
+use verifik_conformance::target::TargetOptions;
 
 fn run(deviations: Vec<Deviation>, set: &[faces::Fixture]) -> RunFile {
-    let settings = RunSettings { timeout: Duration::from_secs(60), ..RunSettings::new(1, 1) };
+    let settings = RunSettings {
+        target: TargetOptions { timeout: Duration::from_secs(60), ..TargetOptions::default() },
+        ..RunSettings::new(1, 1)
+    };
     let ctx = Ctx::new(&verifik_conformance::embedded::spec(deviations, Default::default()), &settings)
         .expect("emulator starts");
     record(&ctx, set, &[Os::Desktop], 1, "embedded emulator".into())

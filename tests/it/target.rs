@@ -35,7 +35,7 @@ async fn retries_after_429_with_retry_after() {
             }
         }),
     );
-    let target = Target::new(TargetOptions::new(serve(app).await)).expect("client");
+    let target = Target::new(&serve(app).await, &TargetOptions::default()).expect("client");
     let started = Instant::now();
     let x = target.send(&Call::get("/x")).await.expect("answer");
     assert_eq!(x.status, 200);
@@ -46,8 +46,8 @@ async fn retries_after_429_with_retry_after() {
 #[tokio::test]
 async fn the_budget_is_enforced_and_pacing_holds_the_rate() {
     let app = Router::new().route("/x", get(|| async { "{}" }));
-    let options = TargetOptions { max_requests: Some(5), rate: Some(50.0), ..TargetOptions::new(serve(app).await) };
-    let target = Target::new(options).expect("client");
+    let options = TargetOptions { max_requests: Some(5), rate: Some(50.0), ..TargetOptions::default() };
+    let target = Target::new(&serve(app).await, &options).expect("client");
     let started = Instant::now();
     for _ in 0..5 {
         target.send(&Call::get("/x")).await.expect("within budget");
@@ -68,8 +68,8 @@ async fn a_server_that_never_answers_times_out() {
             open.push(socket);
         }
     });
-    let options = TargetOptions { timeout: Duration::from_millis(500), ..TargetOptions::new(format!("http://{addr}")) };
-    let target = Target::new(options).expect("client");
+    let options = TargetOptions { timeout: Duration::from_millis(500), ..TargetOptions::default() };
+    let target = Target::new(&format!("http://{addr}"), &options).expect("client");
     let e = target.send(&Call::get("/x")).await.expect_err("no answer");
     assert!(matches!(e, TargetError::Timeout(_)), "{e:?}");
     held.abort();

@@ -30,7 +30,7 @@ pub(crate) async fn list_credits(
     };
     let category = match query_values(q, "where_category").last().map(String::as_str) {
         None => Ok(None),
-        Some(c) => CreditCategory::parse(c).map(Some).ok_or(()),
+        Some(c) => c.parse::<CreditCategory>().map(Some).map_err(|_| ()),
     };
     let (Some(page), Some(per_page), Ok(category)) = (number("page", 1), number("perPage", 20), category) else {
         return Ok(invalid_parameters());

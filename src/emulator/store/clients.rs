@@ -68,7 +68,7 @@ pub(crate) fn credits(
                 id: r.get(0)?,
                 client: r.get(1)?,
                 amount: r.get(2)?,
-                category: CreditCategory::parse(&category).unwrap_or(CreditCategory::Usage),
+                category: category.parse().unwrap_or(CreditCategory::Usage),
                 description: r.get(4)?,
                 reference: r.get(5)?,
                 created_at: r.get(6)?,

@@ -96,7 +96,7 @@ pub(super) fn flow_from(r: &Row<'_>) -> rusqlite::Result<ProjectFlow> {
         name: r.get(3)?,
         liveness: LivenessSettings {
             min_score: score(4)?,
-            search_mode: SearchMode::parse(&mode).unwrap_or(SearchMode::Accurate),
+            search_mode: mode.parse().unwrap_or(SearchMode::Accurate),
             search_min_score: score(6)?,
             attempt_limit: r.get(7)?,
         },

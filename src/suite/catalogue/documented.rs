@@ -158,7 +158,7 @@ fn not_found() -> serde_json::Value {
 }
 
 fn ok_for_each_os(p: &mut Probe<'_>) -> Result<(), Stop> {
-    for os in Os::ALL {
+    for &os in Os::ALL {
         let reg = p.provision(&StateParams::default())?;
         let x = p.central_as(&reg.token, face_body(p, os))?;
         p.check(oracle::status_is(&x, StatusCode::OK), Some(&x));

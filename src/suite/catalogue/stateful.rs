@@ -191,10 +191,10 @@ fn attempts_exhaust(p: &mut Probe<'_>) -> Result<(), Stop> {
 
 fn quality_no_attempt(p: &mut Probe<'_>) -> Result<(), Stop> {
     let reg = p.provision(&StateParams {
-        liveness_script: QualityCode::ALL.into_iter().map(ScriptStep::Quality).collect(),
+        liveness_script: QualityCode::ALL.iter().copied().map(ScriptStep::Quality).collect(),
         ..StateParams::default()
     })?;
-    for code in QualityCode::ALL {
+    for &code in QualityCode::ALL {
         let x = p.central_as(&reg.token, face_body(p, Os::Desktop))?;
         let Some(e) = quality_failure(p, &x, code) else { continue };
         // A quality failure uses no attempt: the count stays at the limit.
