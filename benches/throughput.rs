@@ -1,5 +1,5 @@
 //! `cargo bench --bench throughput`: the suite's and the emulator's figures, measured in one run on
-//! this machine and printed as a table (README, "Benchmarks").
+//! this machine and printed as a table (docs/benchmarks.md).
 //!
 //! * the suite: wall time and checks per second of the default run against the embedded emulator, and
 //!   against a server that answers instantly (the suite's own overhead), with peak memory;

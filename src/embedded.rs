@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
+use crate::deviation::Deviation;
 use crate::emulator::noise::ScoreNoise;
-use crate::emulator::{Deviation, EmulatorConfig, RunningEmulator};
+use crate::emulator::{EmulatorConfig, RunningEmulator};
 use crate::suite::{Started, TargetSpec};
 
 /// The embedded emulator with these deviations and this score noise, with provider states.

@@ -6,8 +6,8 @@
 //! registration routes (a token this emulator signed is never one), then the JWT's rejection stands
 //! (signature, then `exp`, then `nbf`). `alg: none` never verifies because only HS256 is allowed.
 
-use super::deviation::Deviation;
 use super::error::ApiError;
+use super::policy::Presented;
 use super::state::AppState;
 use super::store;
 use super::token::{RegistrationClaims, TokenRejection};
@@ -51,13 +51,8 @@ impl FromRequestParts<AppState> for RegistrationAuth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let deviate = |mut e: ApiError| {
-            if state.deviates(Deviation::Unauthorized403) && e.status == axum::http::StatusCode::UNAUTHORIZED {
-                e.status = axum::http::StatusCode::FORBIDDEN;
-            }
-            e
-        };
-        let token = bearer(parts).map_err(|r| deviate(r.into_api_error()))?;
+        let refuse = |e: ApiError, presented: Presented| state.policy.refuse_credential(e, presented);
+        let token = bearer(parts).map_err(|r| refuse(r.into_api_error(), Presented::Unverified))?;
         // A token this emulator signed is a registration's, never a client's (client tokens are
         // opaque strings given at seeding): answering it without the store keeps the central route off
         // the blocking pool. Any other token is looked up first, so a client's is still refused with
@@ -67,12 +62,9 @@ impl FromRequestParts<AppState> for RegistrationAuth {
             Err(rejection) => rejection,
         };
         if client_for(state, token).await?.is_some() {
-            if state.deviates(Deviation::ClientToken401) {
-                return Err(ApiError::unauthorized());
-            }
-            return Err(ApiError::token_not_right());
+            return Err(refuse(ApiError::token_not_right(), Presented::ClientToken));
         }
-        Err(deviate(rejection.into_api_error()))
+        Err(refuse(rejection.into_api_error(), Presented::Unverified))
     }
 }
 

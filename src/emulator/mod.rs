@@ -1,13 +1,11 @@
 //! The emulator: a faithful, embedded reference implementation of Verifik's app-registration
 //! biometric flow (axum on tokio, state in SQLite, HS256 tokens).
 //!
-//! Where the vendor's documentation is silent it follows the decisions listed in the README; each of
+//! Where the vendor's documentation is silent it follows the decisions listed in `docs/emulator.md`; each of
 //! them is an *inferred* behaviour. Its liveness engine is a test double, not a security control.
 
 pub(crate) mod auth;
 pub(crate) mod body;
-pub mod breaks;
-pub(crate) mod deviation;
 pub(crate) mod error;
 pub(crate) mod handlers;
 pub(crate) mod jwt_ring;
@@ -15,6 +13,7 @@ pub mod liveness;
 pub(crate) mod model;
 pub mod noise;
 pub mod pad;
+pub(crate) mod policy;
 pub(crate) mod routes;
 pub(crate) mod state;
 pub mod store;
@@ -26,7 +25,6 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
-pub use deviation::Deviation;
 pub use state::{AppState, EmulatorConfig};
 pub use store::{SEED_CREDITS, Seeded, StoreError};
 
@@ -44,15 +42,13 @@ impl Emulator {
             let seeded = store::seed(c, config.client_token.as_deref(), config.seed_credits)?;
             Ok((seeded, store::jwt_secret(c)?))
         })?;
+        let policy = Arc::new(policy::Policy::new(&config.deviations));
         let state = AppState {
             store,
-            keys: Arc::new(token::Keys::from_secret(
-                secret.as_bytes(),
-                config.deviations.contains(&Deviation::IgnoreTokenExpiry),
-            )),
+            keys: Arc::new(token::Keys::from_secret(secret.as_bytes(), !policy.checks_expiry())),
             engine: Arc::new(pad::PadEngine::new().map_err(StartError::Model)?),
             config: Arc::new(config),
-            first_validation: Arc::new(std::sync::OnceLock::new()),
+            policy,
             seen: Arc::new(std::sync::Mutex::new(std::collections::HashMap::new())),
             window: Arc::default(),
         };

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use futures_util::StreamExt as _;
 
-use super::deviation::Deviation;
 use super::error::ApiError;
 use super::handlers::{biometric, catalog, credits, provider_states, registrations};
 use super::state::AppState;
@@ -34,9 +33,9 @@ pub(crate) fn app(state: AppState) -> Router {
     router
         .fallback(|| async { ApiError::route_not_found() })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
-        .layer(DefaultBodyLimit::max(state.body_limit()))
+        .layer(DefaultBodyLimit::max(state.policy.body_limit(state.config.body_limit)))
         .layer(middleware::from_fn_with_state(state.clone(), read_whole_body))
-        .layer(middleware::from_fn_with_state(state.clone(), echo_in_header))
+        .layer(middleware::from_fn_with_state(state.clone(), render_headers))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -49,13 +48,9 @@ const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 /// client that is still sending: the emulator never drops a connection. Bodies over the limit are
 /// drained and answered 413, whatever the token.
 async fn read_whole_body(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let limit = state.body_limit();
+    let limit = state.policy.body_limit(state.config.body_limit);
     let (mut parts, body) = req.into_parts();
-    if state.deviates(Deviation::IgnoreContentType) && parts.uri.path() == crate::api::CENTRAL_PATH {
-        parts
-            .headers
-            .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
-    }
+    state.policy.admit(parts.uri.path(), &mut parts.headers);
     let mut stream = body.into_data_stream();
     // Sized from the declared length (within the limit): one copy of a large image, not a doubling
     // series of them.
@@ -76,16 +71,13 @@ async fn read_whole_body(State(state): State<AppState>, req: Request, next: Next
     next.run(Request::from_parts(parts, Body::from(kept))).await
 }
 
-/// The `echo-token-in-header` deviation: a 404 of the central endpoint hands the request's
-/// `Authorization` back in a header of its own.
-async fn echo_in_header(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let echo = (state.deviates(Deviation::EchoTokenInHeader) && req.uri().path() == crate::api::CENTRAL_PATH)
-        .then(|| req.headers().get(axum::http::header::AUTHORIZATION).cloned())
-        .flatten();
+/// Every answer's headers, as the policy renders them (the vendor's: as the handler left them).
+async fn render_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let authorization = req.headers().get(axum::http::header::AUTHORIZATION).cloned();
     let mut response = next.run(req).await.into_response();
-    if let Some(value) = echo.filter(|_| response.status() == axum::http::StatusCode::NOT_FOUND) {
-        response.headers_mut().insert("x-debug-authorization", value);
-    }
+    let status = response.status();
+    state.policy.render_headers(&path, status, authorization, response.headers_mut());
     response
 }
 

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::deviation::Deviation;
 use super::liveness::LivenessEngine;
 use super::store::Store;
 use super::token::Keys;
+use crate::deviation::Deviation;
 
 /// Largest request body accepted before answering 413. A 4096x4096 JPEG selfie stays well below it.
 pub(crate) const DEFAULT_BODY_LIMIT: usize = 10 * 1024 * 1024;
@@ -54,8 +54,8 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub engine: Arc<dyn LivenessEngine>,
     pub config: Arc<EmulatorConfig>,
-    /// The first validation id answered, for the `reuse-validation-id` deviation.
-    pub first_validation: Arc<std::sync::OnceLock<String>>,
+    /// The deviations it was started with, consulted at the named points of a request's flow.
+    pub(crate) policy: Arc<super::policy::Policy>,
     /// How many times each image digest was scored, so its noise differs presentation to presentation.
     pub seen: Arc<std::sync::Mutex<std::collections::HashMap<String, u64>>>,
     /// Per project, when its validation requests inside the window came, and how many were refused.
@@ -71,10 +71,6 @@ pub struct ValidationWindow {
 }
 
 impl AppState {
-    pub(crate) fn deviates(&self, d: Deviation) -> bool {
-        self.config.deviations.contains(&d)
-    }
-
     /// The engine's score after the configured noise and shift, for the `n`-th presentation of an image.
     pub(crate) fn perturb(&self, score: crate::api::Score, digest: &str) -> crate::api::Score {
         let noise = self.config.score_noise;
@@ -107,10 +103,5 @@ impl AppState {
         let free_in = recent.front().map_or(window, |t| window.saturating_sub(now.duration_since(*t)));
         w.refused += 1;
         Some(free_in.as_secs_f64().ceil().max(1.0) as u64)
-    }
-
-    /// The body limit in force (none worth the name under `no-body-limit`).
-    pub(crate) fn body_limit(&self) -> usize {
-        if self.deviates(Deviation::NoBodyLimit) { 64 * 1024 * 1024 } else { self.config.body_limit }
     }
 }

@@ -144,7 +144,7 @@ pub fn compare(baseline: &RunFile, current: &RunFile) -> Comparison {
     let p95 = stats::quantile(&abs, 0.95);
     let mut reasons = Vec::new();
     // Noise near the threshold flips decisions both ways; a shift flips them one way. The drift power
-    // study (README) showed that counting any flip as drift raised 85 % false alarms at noise 0.01.
+    // study (docs/liveness.md) showed that counting any flip as drift raised 85 % false alarms at noise 0.01.
     let down = flips.iter().filter(|f| passed(f.baseline)).count() as u64;
     let sign_p = stats::sign_test(down, flips.len() as u64);
     if !flips.is_empty() && sign_p < ALPHA {

@@ -54,10 +54,6 @@ pub(crate) fn cost_of(b: &Behaviour, cases: u32) -> (u64, u64, u64) {
     (validations + fixed, validations, u64::from(b.cost.charging) * times)
 }
 
-/// How many of the self-test's deviations a behaviour catches; the caller knows the deviations
-/// (`Deviation::breaks`), the suite does not.
-pub(crate) type Catches<'a> = &'a dyn Fn(&Behaviour) -> usize;
-
 /// What a run may spend: charged requests (`--budget-credits`) and validation requests
 /// (`--budget-validations`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -74,11 +70,17 @@ pub struct Budgeted<'a> {
 
 /// Chooses, before anything is sent, the behaviours that fit: documented ones first, then those that
 /// catch the most deviations of the self-test, then the cheaper; each is taken when it still fits.
-pub fn choose<'a>(catalogue: &[&'a Behaviour], cases: u32, limits: Limits, caught: Catches<'_>) -> Budgeted<'a> {
+pub fn choose<'a>(catalogue: &[&'a Behaviour], cases: u32, limits: Limits) -> Budgeted<'a> {
     let mut ranked: Vec<&Behaviour> = catalogue.to_vec();
     ranked.sort_by_key(|b| {
         let (_, validations, charging) = cost_of(b, cases);
-        (b.strictness != Strictness::Documented, std::cmp::Reverse(caught(b)), charging, validations, b.trial_name())
+        (
+            b.strictness != Strictness::Documented,
+            std::cmp::Reverse(b.broken_by.len()),
+            charging,
+            validations,
+            b.trial_name(),
+        )
     });
     let (mut credits, mut validations) = (0u64, 0u64);
     let mut out = Budgeted { chosen: Vec::new(), left_out: Vec::new() };
@@ -110,8 +112,8 @@ pub fn choose<'a>(catalogue: &[&'a Behaviour], cases: u32, limits: Limits, caugh
 }
 
 /// The `--dry-run` plan for `cases` generated cases per property under `limits`.
-pub fn plan(catalogue: &[&Behaviour], cases: u32, limits: Limits, caught: Catches<'_>) -> String {
-    let budgeted = choose(catalogue, cases, limits, caught);
+pub fn plan(catalogue: &[&Behaviour], cases: u32, limits: Limits) -> String {
+    let budgeted = choose(catalogue, cases, limits);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -134,7 +136,7 @@ pub fn plan(catalogue: &[&Behaviour], cases: u32, limits: Limits, caught: Catche
             "{:<48} {:<11} {r:>8} {v:>12} {c:>9} {:>7}   {}",
             b.trial_name(),
             b.strictness.to_string(),
-            caught(b),
+            b.broken_by.len(),
             marks.join(" ")
         );
     }

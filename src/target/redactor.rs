@@ -30,7 +30,7 @@ const IMAGE_RUN: usize = 64;
 const LONG_BASE64: usize = 1024;
 /// An image is kept as a print: the 8-character stretches of its base64 at every 57th position. Any
 /// run of 64 characters of the image holds one of them whole, so a quote of 64 or more is found by its
-/// stretches alone, without a copy of every submitted image (see the README's figures).
+/// stretches alone, without a copy of every submitted image (docs/checks.md has the figures).
 const GRAM: usize = 8;
 const STRIDE: usize = IMAGE_RUN - GRAM + 1;
 /// How many stretches the redactor keeps, the most recently submitted images' first (8 MiB, the prints

@@ -10,34 +10,33 @@ use std::path::{Path, PathBuf};
 /// The layers of `lib.rs`, top to bottom: a module may import from its own layer's files only inside
 /// itself, and from any layer below.
 const LAYERS: &[&[&str]] = &[
-    &["cli"],
     &["history"],
     &["report", "liveness", "embedded"],
     &["suite", "emulator"],
-    &["target", "faces", "schemas", "html"],
+    &["target", "faces", "schemas", "html", "deviation"],
     &["api"],
 ];
 
 /// The library's modules, by path (`suite::probe`; the crate root is ""), and their files.
 fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
-    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, PathBuf>, binary: &BTreeSet<String>) {
+    fn walk(dir: &Path, prefix: &str, out: &mut BTreeMap<String, PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             let join = |n: &str| if prefix.is_empty() { n.to_owned() } else { format!("{prefix}::{n}") };
-            if path.is_dir() {
-                walk(&path, &join(&name), out, binary);
+            if path.is_dir() && prefix.is_empty() && name == "bin" {
+                // The command-line program (`src/bin/`) is a crate of its own on top of the library.
+            } else if path.is_dir() {
+                walk(&path, &join(&name), out);
             } else if let Some(stem) = name.strip_suffix(".rs") {
                 match stem {
                     "lib" if prefix.is_empty() => {
                         out.insert(String::new(), path);
                     }
-                    "main" if prefix.is_empty() => {}
                     "mod" => {
                         out.insert(prefix.to_owned(), path);
                     }
-                    _ if prefix.is_empty() && binary.contains(stem) => {}
                     _ => {
                         out.insert(join(stem), path);
                     }
@@ -45,14 +44,8 @@ fn modules(src: &Path) -> BTreeMap<String, PathBuf> {
             }
         }
     }
-    // The binary's own modules (declared in main.rs) are not the library's.
-    let main = std::fs::read_to_string(src.join("main.rs")).unwrap_or_default();
-    let binary: BTreeSet<String> = main
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("mod ").and_then(|m| m.strip_suffix(';')).map(str::to_owned))
-        .collect();
     let mut out = BTreeMap::new();
-    walk(src, "", &mut out, &binary);
+    walk(src, "", &mut out);
     out
 }
 
@@ -392,8 +385,8 @@ fn the_rules_catch_a_back_edge_and_a_circle() {
         std::fs::write(path, text).expect("file");
     };
     write("lib.rs", "pub mod api;\npub mod suite;\n");
-    write("main.rs", "mod run_command;\n");
-    write("run_command.rs", "use verifik_conformance::suite::x;\n");
+    write("bin/tool/main.rs", "mod run;\n");
+    write("bin/tool/run.rs", "use verifik_conformance::suite::x;\n");
     write("api/mod.rs", "pub mod ids;\n");
     write("api/ids.rs", "pub struct Id;\n");
     write("suite/mod.rs", "pub mod a;\npub mod b;\npub use a::A;\n");

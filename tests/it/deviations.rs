@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use verifik_conformance::emulator::{Deviation, EmulatorConfig, RunningEmulator};
+use verifik_conformance::deviation::Deviation;
+use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator};
 use verifik_conformance::report::Verdict;
 use verifik_conformance::suite::runner::{self, RunResult};
 use verifik_conformance::suite::{Outcome, RunSettings, TargetSpec, Violation};
@@ -56,15 +57,26 @@ fn catalogue_names() -> BTreeSet<String> {
     verifik_conformance::suite::catalogue::all().iter().map(|b| b.trial_name()).collect()
 }
 
+/// The trial names of the catalogue rows that `keep` keeps.
+fn trials(keep: impl Fn(&verifik_conformance::suite::Behaviour) -> bool) -> BTreeSet<String> {
+    verifik_conformance::suite::catalogue::all().iter().filter(|b| keep(b)).map(|b| b.trial_name()).collect()
+}
+
+/// The behaviours whose catalogue row says `d` breaks them.
+fn broken_by(d: Deviation) -> BTreeSet<String> {
+    trials(|b| b.broken_by.contains(&d))
+}
+
 #[test]
 fn every_behaviour_is_broken_by_some_deviation() {
-    let expected: BTreeSet<String> =
-        Deviation::ALL.iter().flat_map(|d| d.breaks().iter().map(|s| (*s).to_owned())).collect();
-    let catalogue = catalogue_names();
-    let unproven: Vec<_> = catalogue.difference(&expected).collect();
-    let stale: Vec<_> = expected.difference(&catalogue).collect();
+    let all = verifik_conformance::suite::catalogue::all();
+    let unproven: Vec<String> = all.iter().filter(|b| b.broken_by.is_empty()).map(|b| b.trial_name()).collect();
     assert!(unproven.is_empty(), "behaviours no deviation is shown to break: {unproven:?}");
-    assert!(stale.is_empty(), "expected failures that name no behaviour: {stale:?}");
+    // Two deviations no row names, each caught elsewhere: a small score shift keeps every decision
+    // (`liveness compare` catches it), and a leak in the set-up answer is met only when the set-up goes
+    // through the public API (`a_leak_in_a_set_up_answer_fails_the_behaviour_that_asked_for_it`).
+    let unmet: Vec<Deviation> = Deviation::ALL.iter().copied().filter(|&d| broken_by(d).is_empty()).collect();
+    assert_eq!(unmet, [Deviation::LivenessShift, Deviation::EchoTokenInSetUp]);
 }
 
 #[test]
@@ -85,7 +97,7 @@ fn each_deviation_fails_exactly_the_behaviours_it_breaks() {
     for &d in Deviation::ALL {
         let result = run(vec![d]);
         let got = failed(&result);
-        let want: BTreeSet<String> = d.breaks().iter().map(|s| (*s).to_owned()).collect();
+        let want = broken_by(d);
         if got != want {
             let missed: Vec<_> = want.difference(&got).collect();
             let extra: Vec<_> = got.difference(&want).collect();
@@ -191,16 +203,12 @@ fn skipped(result: &RunResult) -> BTreeMap<String, String> {
 }
 
 fn needing(capability: Capability) -> BTreeSet<String> {
-    verifik_conformance::suite::catalogue::all()
-        .iter()
-        .filter(|b| b.needs.contains(&capability))
-        .map(|b| b.trial_name())
-        .collect()
+    trials(|b| b.needs.contains(&capability))
 }
 
 /// A set-up route that hands the client token back (the public API's registration answer) fails every
 /// behaviour that asked for that set-up, through the privacy check alone; on provider states the same
-/// deviation is never met (its `breaks()` is empty, which the self-test above holds it to).
+/// deviation is never met (no catalogue row names it, which the self-test above holds it to).
 #[test]
 fn a_leak_in_a_set_up_answer_fails_the_behaviour_that_asked_for_it() {
     let result = run_served(vec![Deviation::EchoTokenInSetUp], false, SetUp::ClientToken);
@@ -260,7 +268,5 @@ fn undocumented_fields_warn_against_a_vendor_and_fail_under_strict() {
         .collect();
     assert!(!warned.is_empty(), "the extra field is reported as a warning");
     let strict = run_as_vendor(vec![Deviation::UndocumentedField], true);
-    let want: BTreeSet<String> =
-        verifik_conformance::emulator::breaks::SUCCEEDING.iter().map(|s| (*s).to_owned()).collect();
-    assert_eq!(failed(&strict), want);
+    assert_eq!(failed(&strict), broken_by(Deviation::UndocumentedField));
 }

@@ -1,5 +1,5 @@
 //! Router-level tests (`oneshot`, no sockets) for every row of the emulator's decisions table in the
-//! README, plus the documented outcomes of the central endpoint.
+//! `docs/emulator.md`, plus the documented outcomes of the central endpoint.
 
 use crate::common::*;
 use axum::body::Body;

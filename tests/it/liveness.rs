@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use verifik_conformance::api::Os;
-use verifik_conformance::emulator::Deviation;
+use verifik_conformance::deviation::Deviation;
 use verifik_conformance::faces::{self, Class, FixtureSet};
 use verifik_conformance::liveness::compare::{Verdict, compare};
 use verifik_conformance::liveness::record::{Decision, RunFile, meets, record};

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use verifik_conformance::emulator::{Deviation, EmulatorConfig, RunningEmulator};
+use verifik_conformance::deviation::Deviation;
+use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator};
 
 use crate::cli::{bin, temp, text};
 

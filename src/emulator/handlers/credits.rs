@@ -2,15 +2,15 @@
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::query_values;
 use crate::emulator::auth::ClientAuth;
-use crate::emulator::deviation::Deviation;
 use crate::emulator::error::ApiError;
 use crate::emulator::model::CreditCategory;
+use crate::emulator::policy::Answer;
 use crate::emulator::state::AppState;
 use crate::emulator::store;
 
@@ -20,6 +20,7 @@ pub(crate) async fn list_credits(
     State(state): State<AppState>,
     ClientAuth(client): ClientAuth,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let q = query.as_deref();
     let number = |key: &str, default: u32| -> Option<u32> {
@@ -39,10 +40,7 @@ pub(crate) async fn list_credits(
         return Ok(invalid_parameters());
     }
     let (rows, total) = state.store.call(move |c| store::credits(c, &client, category, page, per_page)).await?;
-    let mut data: Vec<Value> = rows.iter().map(|r| r.to_json()).collect();
-    if let (true, Some(first)) = (state.deviates(Deviation::DuplicateCreditRecord), data.first().cloned()) {
-        data.push(first);
-    }
+    let data: Vec<Value> = rows.iter().map(|r| r.to_json()).collect();
     let mut body = json!({
         "success": true,
         "data": data,
@@ -53,9 +51,7 @@ pub(crate) async fn list_credits(
             "pages": total.div_ceil(u64::from(per_page)),
         },
     });
-    if let (true, Some(Value::Object(p))) = (state.deviates(Deviation::OmitCreditTotal), body.get_mut("pagination")) {
-        p.shift_remove("total");
-    }
+    state.policy.render(Answer::Credits(&mut body), &headers);
     Ok(Json(body).into_response())
 }
 

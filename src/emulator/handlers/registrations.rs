@@ -2,7 +2,6 @@
 
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header::AUTHORIZATION;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -11,9 +10,9 @@ use super::{JsonResult, opt_string, query_values};
 use crate::api::{ErrorBody, ErrorCode, RegistrationStatus};
 use crate::emulator::auth::{AnyAuth, ClientAuth, RegistrationAuth};
 use crate::emulator::body::{JsonBytes, parse_object};
-use crate::emulator::deviation::Deviation;
 use crate::emulator::error::ApiError;
 use crate::emulator::model::Registration;
+use crate::emulator::policy::Answer;
 use crate::emulator::state::AppState;
 use crate::emulator::store::{self, NewRegistration};
 use crate::emulator::token::{RegistrationClaims, TOKEN_LIFETIME_SECS};
@@ -108,9 +107,7 @@ pub(crate) async fn create(
             "token": token,
         }
     });
-    if let (true, Some(a)) = (state.deviates(Deviation::EchoTokenInSetUp), headers.get(AUTHORIZATION)) {
-        answer["data"]["requestedWith"] = Value::String(a.to_str().unwrap_or("?").to_owned());
-    }
+    state.policy.render(Answer::SetUp(&mut answer), &headers);
     Ok(Json(answer))
 }
 
@@ -259,9 +256,7 @@ pub(crate) async fn retrieve(
     };
     match found {
         Some((reg, mut doc)) if visible(&reg) => {
-            if let (true, Some(a)) = (state.deviates(Deviation::EchoTokenInReadBack), headers.get(AUTHORIZATION)) {
-                doc["lastReadBy"] = Value::String(a.to_str().unwrap_or("?").to_owned());
-            }
+            state.policy.render(Answer::ReadBack(&mut doc), &headers);
             Ok(Json(json!({ "data": doc })))
         }
         _ => Err(ApiError::new(

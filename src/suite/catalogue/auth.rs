@@ -3,6 +3,8 @@
 //! emulator's decisions, so each behaviour is inferred, while "a defective token is refused and
 //! creates nothing" is checked as documented.
 
+use super::{MEETS_200, READS_BACK};
+use crate::deviation::Deviation;
 use base64::Engine as _;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -19,7 +21,7 @@ use crate::suite::probe::{Probe, Stop};
 use crate::suite::property::case_check;
 use crate::target::{Call, Capability, Provisioned, StateParams, redact};
 
-const SOURCE: &str = "\"You must use the token returned when creating an App Registration to authenticate this request.\"; answers per the README's decisions";
+const SOURCE: &str = "\"You must use the token returned when creating an App Registration to authenticate this request.\"; answers per the emulator's decisions (docs/emulator.md)";
 
 pub(crate) fn behaviours() -> Vec<Behaviour> {
     use Capability::*;
@@ -31,6 +33,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             missing_header,
         )
+        .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .cost(3, 0),
         Behaviour::new(
             Family::Auth,
@@ -39,6 +42,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             wrong_scheme,
         )
+        .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .cost(5, 0),
         Behaviour::new(
             Family::Auth,
@@ -47,6 +51,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             malformed,
         )
+        .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .property()
         .cost(2, 0),
         Behaviour::new(
@@ -56,6 +61,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             tampered,
         )
+        .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .property()
         .needs(&[Registration])
         .cost(2, 0),
@@ -66,6 +72,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             alg_none,
         )
+        .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .cost(4, 0),
         Behaviour::new(
             Family::Auth,
@@ -74,6 +81,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             |p| expired(p, -1),
         )
+        .broken_by(&[&[Deviation::IgnoreTokenExpiry]])
         .needs(&[ProviderStates])
         .cost(2, 0),
         Behaviour::new(
@@ -83,6 +91,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             |p| expired(p, -86_400),
         )
+        .broken_by(&[&[Deviation::IgnoreTokenExpiry]])
         .needs(&[ProviderStates])
         .cost(2, 0),
         Behaviour::new(
@@ -92,6 +101,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             not_yet_valid,
         )
+        .broken_by(&[&[Deviation::Unauthorized403]])
         .needs(&[ProviderStates])
         .cost(2, 0),
         Behaviour::new(
@@ -101,6 +111,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             client_token,
         )
+        .broken_by(&[READS_BACK, &[Deviation::ClientToken401]])
         .needs(&[Registration, ClientToken])
         .cost(3, 0),
         Behaviour::new(
@@ -110,6 +121,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"The JWT Token you should use ... is provided from the App Registration in creation.\"",
             other_registration,
         )
+        .broken_by(&[MEETS_200, READS_BACK])
         .documented()
         .needs(&[Registration])
         .cost(5, 0),

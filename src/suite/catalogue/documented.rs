@@ -2,6 +2,8 @@
 //! `force` override, `liveness_failed@<score>` and its boundary, `appRegistration_not_found` for an
 //! unknown registration and for each inactive status, and `collection_not_set`.
 
+use super::{MEETS_200, MEETS_404, READS_BACK};
+use crate::deviation::Deviation;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -17,8 +19,7 @@ use crate::target::{Capability, ScriptStep, StateParams};
 
 const PAGE: &str = "the vendor's page for POST /v2/biometric-validations/app-registration";
 
-const INACTIVE_SOURCE: &str =
-    "\"requires ... status STARTED or ONGOING\"; the 404 for other statuses is the emulator's decision (README)";
+const INACTIVE_SOURCE: &str = "\"requires ... status STARTED or ONGOING\"; the 404 for other statuses is the emulator's decision (docs/emulator.md)";
 
 /// Registrations in a status other than STARTED or ONGOING, a row each: refused with 404
 /// `appRegistration_not_found` and left unchanged.
@@ -60,6 +61,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PAGE,
             ok_for_each_os,
         )
+        .broken_by(&[MEETS_200, &[Deviation::CrashOnAndroid, Deviation::ReuseValidationId]])
         .documented()
         .needs(&[Registration])
         .cost(6, 3),
@@ -70,6 +72,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"A person record is automatically created and linked to the app registration.\"",
             person_linked,
         )
+        .broken_by(&[MEETS_200, READS_BACK])
         .documented()
         .needs(&[Registration])
         .cost(4, 1),
@@ -80,6 +83,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"requires an active app registration session with status STARTED or ONGOING\"",
             ongoing_accepted,
         )
+        .broken_by(&[MEETS_200])
         .documented()
         .needs(&[SetUp])
         .cost(3, 1),
@@ -90,6 +94,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PAGE,
             person_already_set,
         )
+        .broken_by(&[&[Deviation::PersonAlreadySet400, Deviation::CrashOnAndroid]])
         .documented()
         .needs(&[SetUp])
         .cost(3, 1),
@@ -100,6 +105,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"When set to true, this will override existing person records\"",
             force_overrides,
         )
+        .broken_by(&[MEETS_200, &[Deviation::IgnoreForce]])
         .documented()
         .needs(&[SetUp])
         .cost(3, 2),
@@ -110,6 +116,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"The message includes the liveness score that failed the threshold.\"",
             liveness_failed,
         )
+        .broken_by(&[&[Deviation::LivenessMessageMinimum]])
         .documented()
         .needs(&[Registration])
         .cost(2, 0),
@@ -117,9 +124,10 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             Family::Documented,
             "BV-409-LIVENESS-BOUNDARY",
             "a score equal to the minimum fails (score > minScore), one hundredth above passes",
-            "the standalone liveness endpoint's pass rule, applied here (README, decisions)",
+            "the standalone liveness endpoint's pass rule, applied here (docs/emulator.md, decisions)",
             liveness_boundary,
         )
+        .broken_by(&[MEETS_200, &[Deviation::InclusiveThreshold]])
         .needs(&[ProviderStates])
         .cost(4, 1),
         Behaviour::new(
@@ -129,6 +137,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PAGE,
             unknown_registration,
         )
+        .broken_by(&[MEETS_404, &[Deviation::UnknownRegistration500]])
         .documented()
         .needs(&[ProviderStates])
         .cost(2, 0),
@@ -139,6 +148,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"The project must have an assigned collection for biometric data storage.\"",
             collection_not_set,
         )
+        .broken_by(&[&[Deviation::UnprefixedCollectionMessage]])
         .documented()
         .needs(&[SetUp])
         .cost(2, 0),
@@ -147,6 +157,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
         // EXPIRED is not a status a client token can put a registration in; only provider states can.
         let needs: &[Capability] = if status == RegistrationStatus::Expired { &[ProviderStates] } else { &[SetUp] };
         Behaviour::new(Family::Documented, id, statement, INACTIVE_SOURCE, move |p| inactive(p, status))
+            .broken_by(&[MEETS_404, READS_BACK, &[Deviation::AcceptInactiveStatus]])
             .needs(needs)
             .cost(3, 0)
     }));

@@ -1,6 +1,7 @@
 //! A catalogue entry: a behaviour's description (`Meta`, in the suite's vocabulary) and the code that
 //! runs it over a probe. Only the catalogue and the runner hold the code; everything else reads `Meta`.
 
+use crate::deviation::Deviation;
 use crate::suite::behaviour::{BehaviourId, Cost, Family, Kind, Meta, Strictness};
 use crate::suite::probe::{Probe, Stop};
 use crate::target::Capability;
@@ -9,6 +10,9 @@ use crate::target::Capability;
 pub struct Behaviour {
     pub meta: Meta,
     pub run: Run,
+    /// The emulator's deviations that make this behaviour fail, and no others: the deviation self-test
+    /// holds the suite to it, and a plan under a budget ranks behaviours by how many they catch.
+    pub broken_by: Vec<Deviation>,
 }
 
 /// What a behaviour does when it runs. A closure, so that the rows of a family (the data-URI defects,
@@ -43,7 +47,7 @@ impl Behaviour {
             needs: &[],
             cost: Cost { requests: 1, charging: 0 },
         };
-        Behaviour { meta, run: Box::new(run) }
+        Behaviour { meta, run: Box::new(run), broken_by: Vec::new() }
     }
 
     fn with(self, meta: Meta) -> Behaviour {
@@ -65,6 +69,15 @@ impl Behaviour {
     pub(crate) fn needs(self, needs: &'static [Capability]) -> Behaviour {
         let meta = Meta { needs, ..self.meta };
         self.with(meta)
+    }
+
+    /// The deviations that break this behaviour: groups of those that break every behaviour meeting
+    /// one kind of answer (`catalogue::MEETS_200` and the like) and those that break it alone.
+    pub(crate) fn broken_by(mut self, lists: &[&[Deviation]]) -> Behaviour {
+        self.broken_by.extend(lists.iter().flat_map(|l| l.iter().copied()));
+        self.broken_by.sort_unstable();
+        self.broken_by.dedup();
+        self
     }
 
     /// Requests, and requests that may charge a credit, that one run (or one case) sends.

@@ -3,6 +3,8 @@
 //! malformed request is refused and creates nothing is documented (the page specifies the fields);
 //! the exact answer, 409 `MissingParameter` naming the field, 400, 413 or 415, is inferred.
 
+use super::{MEETS_200, MEETS_MISSING_PARAMETER, READS_BACK};
+use crate::deviation::Deviation;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -18,52 +20,61 @@ use crate::suite::probe::{Probe, Stop};
 use crate::suite::property::case_check;
 use crate::target::{Call, Capability, StateParams};
 
-const PARAMS: &str = "the page's Params table (image: base64 data URI, required; os: DESKTOP, IOS, ANDROID, required; force: boolean); answers per the README's decisions";
+const PARAMS: &str = "the page's Params table (image: base64 data URI, required; os: DESKTOP, IOS, ANDROID, required; force: boolean); answers per the emulator's decisions (docs/emulator.md)";
 
 const REGISTRATION: &[Capability] = &[Capability::Registration];
 
 /// The data-URI defect family, a row each: every generated case of the defect is refused with 409
 /// MissingParameter naming image, and the registration is left without a person.
-const URI_DEFECTS: [(&str, UriDefect, &str); 8] = [
+type BrokenBy = &'static [&'static [Deviation]];
+const URI_DEFECTS: [(&str, UriDefect, &str, BrokenBy); 8] = [
     (
         "INPUT-DATA-URI-SCHEME",
         UriDefect::Scheme,
         "a wrong scheme, the right one in the wrong case, or raw base64 without \"data:\" is refused with 409 MissingParameter naming image",
+        &[MEETS_MISSING_PARAMETER, READS_BACK],
     ),
     (
         "INPUT-DATA-URI-MEDIA-TYPE",
         UriDefect::MediaType,
         "a missing, unknown or upper-case media type is refused with 409 MissingParameter naming image",
+        &[MEETS_MISSING_PARAMETER, READS_BACK],
     ),
     (
         "INPUT-DATA-URI-LABEL-MISMATCH",
         UriDefect::LabelMismatch,
         "image/png on JPEG bytes (and the reverse) is refused with 409 MissingParameter naming image",
+        &[READS_BACK, &[Deviation::SniffImageType]],
     ),
     (
         "INPUT-DATA-URI-NO-BASE64-MARKER",
         UriDefect::NoBase64Marker,
         "a data URI without \";base64\" is refused with 409 MissingParameter naming image",
+        &[MEETS_MISSING_PARAMETER, READS_BACK],
     ),
     (
         "INPUT-DATA-URI-URL-SAFE",
         UriDefect::UrlSafe,
         "the URL-safe alphabet in the payload is refused with 409 MissingParameter naming image",
+        &[MEETS_MISSING_PARAMETER, READS_BACK, &[Deviation::LenientBase64]],
     ),
     (
         "INPUT-DATA-URI-PADDING",
         UriDefect::Padding,
         "missing, stray or extra padding is refused with 409 MissingParameter naming image",
+        &[MEETS_MISSING_PARAMETER, READS_BACK],
     ),
     (
         "INPUT-DATA-URI-WHITESPACE",
         UriDefect::Whitespace,
         "whitespace inside the payload is refused with 409 MissingParameter naming image",
+        &[MEETS_MISSING_PARAMETER, READS_BACK, &[Deviation::LenientBase64]],
     ),
     (
         "INPUT-DATA-URI-TRUNCATED",
         UriDefect::Truncated,
         "valid base64 of truncated image bytes is refused with 409 MissingParameter naming image",
+        &[READS_BACK, &[Deviation::AcceptTruncatedImage]],
     ),
 ];
 
@@ -102,8 +113,9 @@ const MISSING: [(&str, &str, &str, Bodies); 4] = [
 pub(crate) fn behaviours() -> Vec<Behaviour> {
     let mut v: Vec<Behaviour> = URI_DEFECTS
         .into_iter()
-        .map(|(id, uri_defect, statement)| {
+        .map(|(id, uri_defect, statement, broken_by)| {
             Behaviour::new(Family::Input, id, statement, PARAMS, move |p| defect(p, uri_defect))
+                .broken_by(broken_by)
                 .property()
                 .needs(REGISTRATION)
         })
@@ -111,6 +123,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
     v.extend(MISSING.into_iter().map(|(id, field, statement, bodies)| {
         let requests = u32::try_from(bodies("").len()).unwrap_or(u32::MAX).saturating_add(1);
         Behaviour::new(Family::Input, id, statement, PARAMS, move |p| missing(p, field, bodies))
+            .broken_by(&[MEETS_MISSING_PARAMETER, READS_BACK])
             .needs(REGISTRATION)
             .cost(requests, 0)
     }));
@@ -122,6 +135,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             valid_uris,
         )
+        .broken_by(&[MEETS_200, &[Deviation::IgnoreForce, Deviation::CrashOnAndroid, Deviation::ReuseValidationId]])
         .documented()
         .property()
         .needs(&[Capability::SetUp])
@@ -133,6 +147,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             no_face,
         )
+        .broken_by(&[READS_BACK, &[Deviation::CrashOnAndroid]])
         .needs(REGISTRATION)
         .cost(3, 0),
         Behaviour::new(
@@ -142,6 +157,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             oversized,
         )
+        .broken_by(&[READS_BACK, &[Deviation::NoBodyLimit]])
         .needs(REGISTRATION)
         .cost(2, 0),
         Behaviour::new(
@@ -151,6 +167,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             os_invalid,
         )
+        .broken_by(&[MEETS_MISSING_PARAMETER, READS_BACK, &[Deviation::AcceptLowercaseOs]])
         .property()
         .needs(REGISTRATION),
         Behaviour::new(
@@ -160,6 +177,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             force_wrong_type,
         )
+        .broken_by(&[MEETS_MISSING_PARAMETER, READS_BACK])
         .property()
         .needs(REGISTRATION),
         Behaviour::new(
@@ -169,6 +187,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             extra_fields,
         )
+        .broken_by(&[MEETS_200])
         .needs(REGISTRATION)
         .cost(2, 1),
         Behaviour::new(
@@ -178,6 +197,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             duplicate_fields,
         )
+        .broken_by(&[MEETS_MISSING_PARAMETER, READS_BACK])
         .needs(REGISTRATION)
         .cost(2, 0),
         Behaviour::new(
@@ -187,6 +207,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             not_json,
         )
+        .broken_by(&[READS_BACK, &[Deviation::NotJsonAsEmpty]])
         .property()
         .needs(REGISTRATION),
         Behaviour::new(
@@ -196,6 +217,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             not_object,
         )
+        .broken_by(&[MEETS_MISSING_PARAMETER])
         .needs(REGISTRATION)
         .cost(5, 0),
         Behaviour::new(
@@ -205,6 +227,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             wrong_content_type,
         )
+        .broken_by(&[READS_BACK, &[Deviation::IgnoreContentType]])
         .needs(REGISTRATION)
         .cost(4, 0),
     ]);

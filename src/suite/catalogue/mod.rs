@@ -20,8 +20,24 @@ use super::oracle;
 use super::probe::{Probe, Stop};
 use super::property::{Case, CaseResult, case_check};
 use crate::api::{CreditPage, ErrorBody, FailureKind, Os, QualityCode, RegistrationView};
+use crate::deviation::Deviation;
 use crate::target::{Call, Exchange, Provisioned, StateParams};
 pub use entry::Behaviour;
+
+/// The deviations that break every behaviour meeting a 200 of the central endpoint (its body).
+pub(crate) const MEETS_200: &[Deviation] = &[
+    Deviation::OmitAssignedCollection,
+    Deviation::ImageInSuccess,
+    Deviation::UndocumentedField,
+    Deviation::EchoTokenInRecord,
+];
+/// ... every behaviour meeting a MissingParameter from body validation (an image that does not decode
+/// is refused later, by other code).
+pub(crate) const MEETS_MISSING_PARAMETER: &[Deviation] = &[Deviation::MissingParameter400, Deviation::EchoTokenInError];
+/// ... every behaviour meeting a 404 of the central endpoint (with a credential long enough to count).
+pub(crate) const MEETS_404: &[Deviation] = &[Deviation::EchoTokenInHeader];
+/// ... every behaviour that reads a registration back with a client token.
+pub(crate) const READS_BACK: &[Deviation] = &[Deviation::EchoTokenInReadBack];
 
 /// Every behaviour, sorted by trial name (stable order, stable names).
 pub fn all() -> Vec<Behaviour> {

@@ -2,6 +2,8 @@
 //! that the same face decides the same whatever its encoding, and that racing first validations
 //! produce exactly one person.
 
+use super::{MEETS_200, MEETS_404, READS_BACK};
+use crate::deviation::Deviation;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -28,6 +30,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the emulator's decisions (failures are free); the vendor is silent",
             failure_creates_nothing,
         )
+        .broken_by(&[READS_BACK, &[Deviation::ChargeOnFailure, Deviation::LivenessMessageMinimum, Deviation::OmitCreditTotal]])
         .needs(&[ProviderStates, ClientToken])
         .cost(5, 0),
         Behaviour::new(
@@ -37,6 +40,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"This endpoint automatically charges credits\"; one per success is the emulator's decision",
             one_credit_per_success,
         )
+        .broken_by(&[MEETS_200, &[Deviation::IgnoreForce, Deviation::DuplicateCreditRecord, Deviation::ReuseValidationId, Deviation::OmitCreditTotal]])
         .needs(&[Registration, ClientToken])
         .cost(6, 2),
         Behaviour::new(
@@ -46,15 +50,17 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "metamorphic: an encoding is not a liveness cue",
             reencode_same_decision,
         )
+        .broken_by(&[MEETS_200, &[Deviation::ReuseValidationId]])
         .needs(&[Registration])
         .cost(6, 3),
         Behaviour::new(
             Family::Stateful,
             "STATE-RACE-ONE-200",
             "8 simultaneous first validations of one registration give exactly one 200, the rest person_already_set, and one credit",
-            "the emulator's concurrency decision (README)",
+            "the emulator's concurrency decision (docs/emulator.md)",
             race,
         )
+        .broken_by(&[MEETS_200, &[Deviation::PersonAlreadySet400, Deviation::DuplicateCreditRecord, Deviation::ReuseValidationId, Deviation::OmitCreditTotal]])
         .needs(&[Registration])
         .cost(11, 1),
         Behaviour::new(
@@ -64,6 +70,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the vendor front end's attempt rules; the emulator's decisions",
             attempts_exhaust,
         )
+        .broken_by(&[MEETS_404, READS_BACK, &[Deviation::LivenessMessageMinimum, Deviation::AcceptInactiveStatus]])
         .needs(&[ProviderStates])
         .cost(6, 0),
         Behaviour::new(
@@ -73,6 +80,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the vendor front end: quality reasons do not consume an attempt",
             quality_no_attempt,
         )
+        .broken_by(&[MEETS_200])
         .needs(&[ProviderStates])
         .cost(6, 1),
         Behaviour::new(
@@ -82,6 +90,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the vendor front end's PaymentRequired; the emulator's decisions",
             payment_required,
         )
+        .broken_by(&[READS_BACK, &[Deviation::FreeOnEmptyBalance]])
         .needs(&[ProviderStates])
         .cost(3, 0),
     ]

@@ -2,8 +2,8 @@
 //! 1 a behaviour failed (or nothing ran), 2 a usage or configuration error.
 
 //!
-//! Each command lives in its own module (`run_command`, `liveness_command` with `compare` and `history`,
-//! `emulate_command`, `fixtures_command`, `replay_command`); this file holds what they share.
+//! Each command lives in its own module (`run`, `liveness` with `compare` and `history`,
+//! `emulate`, `fixtures`, `replay`); this file holds what they share.
 
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
@@ -22,13 +22,14 @@ macro_rules! errln {
     ($($t:tt)*) => { ::verifik_conformance::target::redactor::print_err(&format!("{}\n", format_args!($($t)*))) };
 }
 
-mod emulate_command;
-mod fixtures_command;
-mod liveness_command;
-mod replay_command;
-mod run_command;
+mod cli;
+mod emulate;
+mod fixtures;
+mod liveness;
+mod replay;
+mod run;
 
-use verifik_conformance::cli::{Cli, Command, TargetArgs};
+use cli::{Cli, Command, TargetArgs};
 use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::suite::{RunSettings, TargetSpec};
 
@@ -46,16 +47,16 @@ fn main() -> ExitCode {
         .init();
     match cli.command {
         Some(Command::Emulate(args)) => match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-            Ok(rt) => rt.block_on(emulate_command::emulate(args)),
+            Ok(rt) => rt.block_on(emulate::emulate(args)),
             Err(e) => fail(2, &format!("failed to start the async runtime: {e}")),
         },
-        Some(Command::Run(args)) => run_command::run(*args),
-        Some(Command::Liveness(args)) => liveness_command::liveness(*args),
-        Some(Command::Compare(args)) => liveness_command::compare(&args),
-        Some(Command::Fixtures(args)) => fixtures_command::fixtures(&args),
-        Some(Command::Replay(args)) => replay_command::replay(&args),
-        Some(Command::History(args)) => liveness_command::history(&args),
-        None => run_command::run(cli.run),
+        Some(Command::Run(args)) => run::run(*args),
+        Some(Command::Liveness(args)) => liveness::liveness(*args),
+        Some(Command::Compare(args)) => liveness::compare(&args),
+        Some(Command::Fixtures(args)) => fixtures::fixtures(&args),
+        Some(Command::Replay(args)) => replay::replay(&args),
+        Some(Command::History(args)) => liveness::history(&args),
+        None => run::run(cli.run),
     }
 }
 

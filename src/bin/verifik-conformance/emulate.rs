@@ -3,14 +3,14 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use verifik_conformance::cli::EmulateArgs;
+use crate::cli::EmulateArgs;
 use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
 
 use super::{error_chain, fail, fresh_seed};
 
 pub(crate) async fn emulate(args: EmulateArgs) -> ExitCode {
-    if let Some(problem) = verifik_conformance::cli::noise_problems(args.liveness_noise, args.liveness_shift) {
+    if let Some(problem) = crate::cli::noise_problems(args.liveness_noise, args.liveness_shift) {
         return fail(2, &problem);
     }
     let seed = args.seed.unwrap_or_else(fresh_seed);

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use verifik_conformance::cli::{CompareArgs, LivenessArgs};
+use crate::cli::{CompareArgs, LivenessArgs};
 use verifik_conformance::liveness;
 
 use super::{error_chain, fail, fresh_seed, run_settings, target_spec};
@@ -97,7 +97,7 @@ pub(crate) fn compare(args: &CompareArgs) -> ExitCode {
     if cmp.verdict == liveness::compare::Verdict::Drifted { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
 
-pub(crate) fn history(args: &verifik_conformance::cli::HistoryArgs) -> ExitCode {
+pub(crate) fn history(args: &crate::cli::HistoryArgs) -> ExitCode {
     if args.reference == 0 {
         return fail(2, "--reference must be at least 1");
     }

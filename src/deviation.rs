@@ -1,6 +1,7 @@
-//! Deliberate deviations from the contract, one flag each (`emulate --deviate NAME`). They exist so
-//! the suite can be shown to fail on the behaviour each one breaks, and only there; they are never on
-//! by default.
+//! The names of the deliberate deviations from the contract, one flag each (`emulate --deviate NAME`).
+//! They exist so the suite can be shown to fail on the behaviours each one breaks, and only there; they
+//! are never on by default. A vocabulary shared below both sides: the emulator performs them (its
+//! policy), the catalogue rows declare which deviations break them (`Behaviour::broken_by`).
 
 /// Each deviation by its flag name: kebab-case of the variant, a status code joined by a hyphen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, strum::IntoStaticStr, strum::VariantArray)]

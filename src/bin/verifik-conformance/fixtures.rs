@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use verifik_conformance::cli::FixturesArgs;
+use crate::cli::FixturesArgs;
 
 use super::fail;
 

@@ -4,7 +4,7 @@
 
 use std::process::ExitCode;
 
-use verifik_conformance::cli::ReplayArgs;
+use crate::cli::ReplayArgs;
 use verifik_conformance::report::ndjson::{Header, Record};
 use verifik_conformance::suite::event::Verdict;
 use verifik_conformance::suite::finding::Check;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::emulator::Deviation;
-use crate::target::TargetOptions;
+use verifik_conformance::deviation::Deviation;
+use verifik_conformance::target::TargetOptions;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -83,7 +83,7 @@ pub struct LivenessArgs {
     pub repeat: u32,
     /// Only these os values (default: all three).
     #[arg(long = "os", value_name = "OS")]
-    pub os: Vec<crate::api::Os>,
+    pub os: Vec<verifik_conformance::api::Os>,
     /// A previous run.json to compare with; exit 1 on drift.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -294,7 +294,7 @@ pub struct RunArgs {
     /// Judge a base URL like the emulator: inferred behaviours fail instead of warning.
     #[arg(long)]
     pub emulator_profile: bool,
-    /// Known deviations (a JSON baseline file, README "Baselines"): findings it lists are reported as
+    /// Known deviations (a JSON baseline file, docs/operating.md): findings it lists are reported as
     /// known and do not fail the run; new findings and expired entries do.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -331,7 +331,7 @@ pub struct RunArgs {
     #[arg(long, env = "VERIFIK_SEED")]
     pub seed: Option<u64>,
     /// Generated cases per property behaviour.
-    #[arg(long, default_value_t = crate::suite::DEFAULT_CASES, env = "VERIFIK_CASES")]
+    #[arg(long, default_value_t = verifik_conformance::suite::DEFAULT_CASES, env = "VERIFIK_CASES")]
     pub cases: u32,
     /// Print the plan (behaviours, requests, credit-charging requests) and send nothing.
     #[arg(long)]
@@ -384,7 +384,7 @@ pub struct EmulateArgs {
     pub validation_limit: Option<(u32, std::time::Duration)>,
     /// The credit balance of the seeded client (when the store is new) and of a provider-state client
     /// whose set-up names none; a small one rehearses an account that runs out.
-    #[arg(long, value_name = "N", default_value_t = crate::emulator::SEED_CREDITS, value_parser = clap::value_parser!(i64).range(0..))]
+    #[arg(long, value_name = "N", default_value_t = verifik_conformance::emulator::SEED_CREDITS, value_parser = clap::value_parser!(i64).range(0..))]
     pub seed_credits: i64,
 }
 

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use verifik_conformance::cli::RunArgs;
+use crate::cli::RunArgs;
 use verifik_conformance::report;
 use verifik_conformance::suite::baseline::{Baseline, Key};
 use verifik_conformance::suite::finding::Check;
@@ -42,24 +42,20 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         out!("{}", plan::listing(&selected));
         return ExitCode::SUCCESS;
     }
-    let catches = |b: &verifik_conformance::suite::Behaviour| {
-        let name = b.trial_name();
-        verifik_conformance::emulator::Deviation::ALL.iter().filter(|d| d.breaks().contains(&name.as_str())).count()
-    };
     let limits = plan::Limits {
         credits: args.budget_credits,
         validations: args
             .budget_validations
-            .or(args.target.is_remote().then_some(verifik_conformance::cli::DEFAULT_REMOTE_VALIDATIONS)),
+            .or(args.target.is_remote().then_some(crate::cli::DEFAULT_REMOTE_VALIDATIONS)),
     };
     if args.dry_run {
         let selected: Vec<_> = all.iter().filter(|b| selected(&args.libtest, b)).collect();
-        out!("{}", plan::plan(&selected, args.cases, limits, &catches));
+        out!("{}", plan::plan(&selected, args.cases, limits));
         return ExitCode::SUCCESS;
     }
     // The budget goes to the behaviours this run selected, as the dry run plans it.
     let selected: Vec<_> = all.iter().filter(|b| selected(&args.libtest, b)).collect();
-    let left_out = plan::choose(&selected, args.cases, limits, &catches)
+    let left_out = plan::choose(&selected, args.cases, limits)
         .left_out
         .into_iter()
         .map(|(b, why)| (b.trial_name(), why))
