@@ -14,6 +14,9 @@ use crate::api::Score;
 pub struct ScoreNoise {
     /// Standard deviation of the Gaussian noise added to each score.
     pub sd: f64,
+    /// Standard deviation of one offset every score of the run shares (a vendor's day-to-day
+    /// movement), drawn once from the seed.
+    pub run_sd: f64,
     /// Added to every score before the noise.
     pub shift: f64,
     pub seed: u64,
@@ -21,17 +24,22 @@ pub struct ScoreNoise {
 
 impl ScoreNoise {
     pub(crate) fn is_none(&self) -> bool {
-        self.sd == 0.0 && self.shift == 0.0
+        self.sd == 0.0 && self.run_sd == 0.0 && self.shift == 0.0
     }
 
-    /// `score + shift + N(0, sd)`, clamped to [0, 1] and rounded to hundredths like every score;
+    /// The offset every score of this run shares.
+    pub fn run_offset(&self) -> f64 {
+        if self.run_sd > 0.0 { self.run_sd * standard_normal(self.seed, "the run's offset", 0) } else { 0.0 }
+    }
+
+    /// `score + shift + run offset + N(0, sd)`, clamped to [0, 1] and rounded to hundredths like every score;
     /// `occurrence` counts earlier presentations of the same image.
     pub fn apply(&self, score: Score, image_digest: &str, occurrence: u64) -> Score {
         if self.is_none() {
             return score;
         }
         let noise = if self.sd > 0.0 { self.sd * standard_normal(self.seed, image_digest, occurrence) } else { 0.0 };
-        let moved = (score.as_f64() + self.shift + noise).clamp(0.0, 1.0);
+        let moved = (score.as_f64() + self.shift + self.run_offset() + noise).clamp(0.0, 1.0);
         Score::from_f64(moved).unwrap_or(score)
     }
 }
@@ -55,15 +63,28 @@ mod tests {
 
     #[test]
     fn noise_is_seeded_centred_and_of_the_asked_spread() {
-        let n = ScoreNoise { sd: 0.02, shift: 0.0, seed: 7 };
+        let n = ScoreNoise { sd: 0.02, seed: 7, ..ScoreNoise::default() };
         let base = Score::from_f64(0.5).expect("score");
         let draws: Vec<f64> = (0..4000).map(|i| n.apply(base, "img", i).as_f64() - 0.5).collect();
         let mean = draws.iter().sum::<f64>() / draws.len() as f64;
         let sd = (draws.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / draws.len() as f64).sqrt();
         assert!(mean.abs() < 0.002 && (sd - 0.02).abs() < 0.002, "mean {mean} sd {sd}");
         assert_eq!(n.apply(base, "img", 3), n.apply(base, "img", 3), "the same seed, image and occurrence");
-        let shifted = ScoreNoise { sd: 0.0, shift: -0.05, seed: 1 };
+        let shifted = ScoreNoise { shift: -0.05, seed: 1, ..ScoreNoise::default() };
         assert_eq!(shifted.apply(base, "img", 0).hundredths(), 45);
         assert_eq!(ScoreNoise::default().apply(base, "img", 0), base);
+    }
+
+    #[test]
+    fn the_run_offset_is_shared_by_every_score_of_a_run_and_differs_across_runs() {
+        let base = Score::from_f64(0.5).expect("score");
+        let run = |seed| ScoreNoise { run_sd: 0.02, seed, ..ScoreNoise::default() };
+        let moved: Vec<i64> =
+            ["a", "b", "c"].iter().map(|img| i64::from(run(3).apply(base, img, 0).hundredths())).collect();
+        assert!(moved.windows(2).all(|w| w[0] == w[1]), "one offset for every image: {moved:?}");
+        let offsets: Vec<f64> = (0..4000).map(|seed| run(seed).run_offset()).collect();
+        let mean = offsets.iter().sum::<f64>() / offsets.len() as f64;
+        let sd = (offsets.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / offsets.len() as f64).sqrt();
+        assert!(mean.abs() < 0.002 && (sd - 0.02).abs() < 0.002, "mean {mean} sd {sd}");
     }
 }

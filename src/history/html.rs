@@ -1,5 +1,5 @@
 //! The trend page: one self-contained HTML file with SVG charts (labelled axes and units): per
-//! fixture class the median score of each liveness run with its reference band, the error share of
+//! fixture class the mean score of each liveness run with its reference band, the error share of
 //! each run, and the verdict grid of the conformance runs; out-of-band points and flipped verdicts are
 //! marked in red.
 
@@ -85,12 +85,16 @@ pub(crate) fn render(h: &History) -> String {
     );
     let _ = write!(
         page,
-        "<p>{} liveness run(s), {} conformance run(s); reference window: the first {} liveness runs (band: mean ± 3 standard deviations of their medians, at least ± {}).</p>",
+        "<p>{} liveness run(s), {} conformance run(s); reference window: {} liveness runs from run {} (band: where a new mean of an unchanged target falls, the window's Student-t prediction interval at the page's per-test level, at least ± {}).</p>",
         h.liveness_runs.len(),
         h.conformance_runs.len(),
         h.reference_runs,
+        h.reference_start + 1,
         super::MIN_HALF_WIDTH
     );
+    if !h.guarantee.is_empty() {
+        let _ = write!(page, "<p><b>What an alarm means:</b> {}.</p>", escape(&h.guarantee));
+    }
     if h.alarms.is_empty() {
         page.push_str("<p>Latest runs: nothing left its band, no behaviour newly fails.</p>");
     } else {
@@ -105,10 +109,17 @@ pub(crate) fn render(h: &History) -> String {
         for r in &h.liveness_runs {
             let _ = write!(page, "<li>{} · {} · {}</li>", escape(&r.started_at), escape(&r.target), escape(&r.source));
         }
-        page.push_str("</ol><h2>Median score per fixture class</h2>");
+        page.push_str("</ol><h2>Mean score per fixture class</h2>");
         for (class, t) in &h.classes {
             let _ = write!(page, "<h3>{} ({} run(s) out of band)</h3>", escape(class), t.out_of_band.len());
-            page.push_str(&chart(&t.medians, (0.0, 1.0), t.band, &t.out_of_band, "median liveness score (0 to 1)"));
+            let test = |name: &str, t: Option<super::ClassTest>| {
+                t.map_or(format!("{name}: not enough runs"), |t| {
+                    let fired = if t.alarmed { " — alarm" } else { "" };
+                    format!("{name}: {:+.3}, t = {:.2} ({} df), p = {:.2e}{fired}", t.effect, t.t, t.df, t.p_value)
+                })
+            };
+            let _ = write!(page, "<p>{} · {}</p>", escape(&test("level", t.level)), escape(&test("trend", t.trend)));
+            page.push_str(&chart(&t.means, (0.0, 1.0), t.band, &t.out_of_band, "mean liveness score (0 to 1)"));
         }
         page.push_str("<h2>Error share per run</h2>");
         let shares: Vec<Option<f64>> = h.error_share.iter().map(|s| Some(100.0 * s)).collect();

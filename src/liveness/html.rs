@@ -195,22 +195,39 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 6px;te
         "<p>The figures below are over the <b>evaluation</b> half of the face set: people the engine's constants were not set from. Calibration photos (and everything derived from them), whose figures are in <code>run.json</code> under <code>calibration_metrics</code>: {}.</p>",
         if calibration.is_empty() { "none recorded".to_owned() } else { escape(&calibration.join(", ")) }
     );
-    h.push_str("<h2>ISO/IEC 30107-3 (Clopper–Pearson 95% intervals)</h2><table><tr><th>metric</th><th>value</th></tr>");
+    h.push_str(
+        "<h2>ISO/IEC 30107-3 (Clopper–Pearson 95% intervals)</h2><p>Intervals count <b>artefacts</b> (distinct images): \
+an attack artefact is accepted if any of its presentations was, a bona fide artefact rejected if most of its presentations \
+were. Presentations of one image (each <code>os</code>, each repeat) are not independent; their counts are shown beside.</p>\
+<table><tr><th>metric</th><th>by artefact</th><th>persons</th><th>presentations</th></tr>",
+    );
+    let persons = |key: &str| m.persons.get(key).map_or("–".to_owned(), ToString::to_string);
+    let counted = |r: Option<&crate::liveness::stats::Rate>| r.map_or("–".to_owned(), |r| format!("{}/{}", r.x, r.n));
     let _ = write!(
         h,
-        "<tr><th>APCER<sub>max</sub> (worst species{})</th><th>{}</th></tr>",
+        "<tr><th>APCER<sub>max</sub> (worst species{})</th><th>{}</th><td></td><td></td></tr>",
         m.apcer_max.as_ref().map_or(String::new(), |(s, _)| format!(": {}", escape(s))),
         rate_cell(m.apcer_max.as_ref().map(|(_, r)| r))
     );
-    for (species, r) in &m.apcer {
-        let _ = write!(h, "<tr><td>APCER {}</td><td>{}</td></tr>", escape(species), rate_cell(Some(r)));
+    for (species, r) in &m.apcer_artefacts {
+        let _ = write!(
+            h,
+            "<tr><td>APCER {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(species),
+            rate_cell(Some(r)),
+            persons(species),
+            counted(m.apcer.get(species))
+        );
     }
     let _ = write!(
         h,
-        "<tr><td>BPCER</td><td>{}</td></tr><tr><td>BPCER20 (BPCER at APCER<sub>max</sub> ≤ 5%)</td><td>{}</td></tr>\
-<tr><td>BPCER100 (BPCER at APCER<sub>max</sub> ≤ 1%)</td><td>{}</td></tr>\
-<tr><td>BPNRR (bona fide presentation non-response rate)</td><td>{}</td></tr><tr><td>APNRR (attack presentation non-response rate)</td><td>{}</td></tr></table>",
-        rate_cell(m.bpcer.as_ref()),
+        "<tr><td>BPCER</td><td>{}</td><td>{}</td><td>{}</td></tr><tr><td>BPCER20 (BPCER at APCER<sub>max</sub> ≤ 5%)</td><td colspan=3>{}</td></tr>\
+<tr><td>BPCER100 (BPCER at APCER<sub>max</sub> ≤ 1%)</td><td colspan=3>{}</td></tr>\
+<tr><td>BPNRR (bona fide presentation non-response rate)</td><td colspan=3>{} (presentations)</td></tr>\
+<tr><td>APNRR (attack presentation non-response rate)</td><td colspan=3>{} (presentations)</td></tr></table>",
+        rate_cell(m.bpcer_artefacts.as_ref()),
+        persons("bona fide"),
+        counted(m.bpcer.as_ref()),
         bpcer_at_cell(m.bpcer20.as_ref()),
         bpcer_at_cell(m.bpcer100.as_ref()),
         rate_cell(m.bona_fide_non_response.as_ref()),

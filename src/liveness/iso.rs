@@ -62,35 +62,31 @@ pub(crate) fn bpcer_at(points: &[OperatingPoint], attacks: &BTreeMap<String, Vec
     })
 }
 
-/// Attacks per species that bring the upper end of the 95 % interval of 0 accepted to about 2.4 %,
-/// iBeta's level-1 sample.
+/// Independent attack artefacts per species that bring the upper end of the 95 % interval of 0
+/// accepted to about 2.4 %, iBeta's level-1 sample.
 pub(crate) const CLAIM_SAMPLE: u64 = 150;
 
-/// What each species' count can and cannot claim, in words.
-pub(crate) fn claims(apcer: &BTreeMap<String, stats::Rate>) -> Vec<String> {
+/// What each species' artefact count (with the persons behind it) can and cannot claim, in words.
+pub(crate) fn claims(apcer: &BTreeMap<String, (stats::Rate, usize)>) -> Vec<String> {
     let target = stats::clopper_pearson(0, CLAIM_SAMPLE, 0.05).map_or(0.0, |r| r.high);
     apcer
         .iter()
-        .map(|(species, r)| {
+        .map(|(species, (r, persons))| {
+            let of = format!("{} of {} {species} artefacts (distinct images, of {persons} person(s))", r.x, r.n);
             if r.x > 0 {
                 // Accepted attacks are a finding, not a bound: more presentations would only narrow it.
                 return format!(
-                    "{} of {} {species} attacks accepted: APCER lies between {:.1} % and {:.1} % (two-sided 95 % Clopper–Pearson); the species gets through",
-                    r.x,
-                    r.n,
+                    "{of} accepted: APCER lies between {:.1} % and {:.1} % (two-sided 95 % Clopper–Pearson); the species gets through",
                     100.0 * r.low,
                     100.0 * r.high
                 );
             }
-            let mut line = format!(
-                "{} of {} {species} attacks accepted: the two-sided 95 % Clopper–Pearson interval reaches {:.1} %",
-                r.x,
-                r.n,
-                100.0 * r.high
-            );
+            let mut line =
+                format!("{of} accepted: the two-sided 95 % Clopper–Pearson interval reaches {:.1} %", 100.0 * r.high);
             if r.n < CLAIM_SAMPLE {
                 line.push_str(&format!(
-                    "; {CLAIM_SAMPLE} per species would bring it to {:.1} % (with none accepted)",
+                    "; {CLAIM_SAMPLE} independent artefacts per species would bring it to {:.1} % (with none accepted); \
+presenting the same ones again would not",
                     100.0 * target
                 ));
             }
@@ -170,16 +166,16 @@ mod tests {
     #[test]
     fn claims_say_what_the_sample_can_claim() {
         let mut apcer = BTreeMap::new();
-        apcer.insert("print".to_owned(), stats::clopper_pearson(0, 21, 0.05).expect("rate"));
-        apcer.insert("cut out".to_owned(), stats::clopper_pearson(6, 9, 0.05).expect("rate"));
+        apcer.insert("print".to_owned(), (stats::clopper_pearson(0, 21, 0.05).expect("rate"), 7));
+        apcer.insert("cut out".to_owned(), (stats::clopper_pearson(6, 9, 0.05).expect("rate"), 3));
         let said = claims(&apcer);
         // scipy: beta.ppf(0.975, 1, 21) = 0.16110; 1 - 0.025 ** (1/150) = 0.024289;
         // beta.ppf(0.025, 6, 4) = 0.29930, beta.ppf(0.975, 7, 3) = 0.92515
         assert_eq!(
             said,
             [
-                "6 of 9 cut out attacks accepted: APCER lies between 29.9 % and 92.5 % (two-sided 95 % Clopper–Pearson); the species gets through",
-                "0 of 21 print attacks accepted: the two-sided 95 % Clopper–Pearson interval reaches 16.1 %; 150 per species would bring it to 2.4 % (with none accepted)",
+                "6 of 9 cut out artefacts (distinct images, of 3 person(s)) accepted: APCER lies between 29.9 % and 92.5 % (two-sided 95 % Clopper–Pearson); the species gets through",
+                "0 of 21 print artefacts (distinct images, of 7 person(s)) accepted: the two-sided 95 % Clopper–Pearson interval reaches 16.1 %; 150 independent artefacts per species would bring it to 2.4 % (with none accepted); presenting the same ones again would not",
             ]
         );
     }

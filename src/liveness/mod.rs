@@ -7,5 +7,7 @@ pub mod compare;
 pub mod errors;
 pub mod html;
 pub mod iso;
+pub mod metrics;
 pub mod record;
-pub(crate) mod stats;
+pub mod sample;
+pub mod stats;

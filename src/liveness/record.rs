@@ -3,87 +3,25 @@
 //! validation after a pass; never invented: a pass without a readable score is kept as censored),
 //! failure kind and latency. Then the metrics of ISO/IEC 30107-3 over the samples.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::cause::ErrorCause;
-use super::iso::{self, BpcerAt, OperatingPoint};
-use super::stats::{self, Rate};
+pub use super::metrics::Metrics;
+use super::metrics::{metrics, of_set};
+pub use super::sample::{Decision, Sample};
 use crate::api::{Os, PrefixedMessage, Score};
-use crate::faces::{Class, Expected, Fixture, FixtureSet, Species};
+use crate::faces::{Expected, Fixture};
 use crate::suite::Ctx;
 use crate::target::{Call, ProvisionError, StateParams, TargetError};
 
 /// The name a liveness run's set-ups are held under.
 const LIVENESS: crate::suite::BehaviourId = crate::suite::BehaviourId("LIVENESS-RUN");
 
-/// How a target answered one presentation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// 200: classified bona fide.
-    Pass,
-    /// `liveness_failed@<score>`: classified as an attack.
-    ScoreReject,
-    /// `liveness_failed@ERR_...`: not judged (a non-response in ISO/IEC 30107-3 terms).
-    QualityReject,
-    /// Any other answer, or none: also a non-response.
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Sample {
-    pub fixture: String,
-    pub class: Class,
-    /// The half of the face set the fixture belongs to (absent in files written before the split:
-    /// such samples count as evaluation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set: Option<FixtureSet>,
-    pub os: Os,
-    pub repeat: u32,
-    pub decision: Decision,
-    /// The score in [0, 1] when the target disclosed it.
-    pub score: Option<f64>,
-    /// A pass whose score the target did not disclose: known only to be above the threshold.
-    pub censored: bool,
-    /// The provider code of a quality failure, or a short description of an error.
-    pub detail: Option<String>,
-    /// Why an `Error` is one (absent in run files written before it was recorded).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cause: Option<ErrorCause>,
-    pub latency_ms: f64,
-}
-
-/// Error rates with Clopper–Pearson 95% intervals.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Metrics {
-    /// Attack presentations classified bona fide, per species (judged presentations only).
-    pub apcer: BTreeMap<String, Rate>,
-    /// Bona fide presentations classified as attacks (judged presentations only).
-    pub bpcer: Option<Rate>,
-    /// Bona fide presentations not judged (quality failures and errors).
-    pub bona_fide_non_response: Option<Rate>,
-    /// Attack presentations not judged.
-    pub attack_non_response: Option<Rate>,
-    /// The worst species' APCER: the headline of ISO/IEC 30107-3.
-    #[serde(default)]
-    pub apcer_max: Option<(String, Rate)>,
-    /// APCER of the worst species against BPCER at every threshold the disclosed scores allow.
-    #[serde(default)]
-    pub operating_points: Vec<OperatingPoint>,
-    #[serde(default)]
-    pub bpcer20: Option<BpcerAt>,
-    #[serde(default)]
-    pub bpcer100: Option<BpcerAt>,
-    /// What each species' sample can claim, in words.
-    #[serde(default)]
-    pub claims: Vec<String>,
-}
-
 /// The run file format this build writes; files without the field are version 1 and stay readable.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+/// Version 3 added the artefact counts (`apcer_artefacts`, `bpcer_artefacts`, `persons`) and moved
+/// the headline and the claims onto them.
+pub(crate) const FORMAT_VERSION: u32 = 3;
 
 fn first_format() -> u32 {
     1
@@ -214,52 +152,6 @@ fn judge(ctx: &Ctx, fixture: &Fixture, os: Os, mut sample: Sample, threshold: &m
     sample
 }
 
-pub(crate) fn metrics(samples: &[Sample]) -> Metrics {
-    let judged = |d: Decision| matches!(d, Decision::Pass | Decision::ScoreReject);
-    let rate = |x: usize, n: usize| stats::clopper_pearson(x as u64, n as u64, 0.05);
-    let mut apcer = BTreeMap::new();
-    for &species in Species::ALL {
-        let attacks: Vec<&Sample> =
-            samples.iter().filter(|s| s.class == Class::Attack(species) && judged(s.decision)).collect();
-        let accepted = attacks.iter().filter(|s| s.decision == Decision::Pass).count();
-        if let Some(r) = rate(accepted, attacks.len()) {
-            apcer.insert(Class::Attack(species).label(), r);
-        }
-    }
-    let bona: Vec<&Sample> = samples.iter().filter(|s| s.class.is_bona_fide()).collect();
-    let bona_judged: Vec<&&Sample> = bona.iter().filter(|s| judged(s.decision)).collect();
-    let attacks: Vec<&Sample> = samples.iter().filter(|s| matches!(s.class, Class::Attack(_))).collect();
-    let bona_scores: Vec<f64> = bona.iter().filter_map(|s| s.score).collect();
-    let mut attack_scores: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for s in &attacks {
-        if let (Some(score), Class::Attack(species)) = (s.score, s.class) {
-            attack_scores.entry(species.as_str().to_owned()).or_default().push(score);
-        }
-    }
-    let operating_points = iso::sweep(&bona_scores, &attack_scores);
-    let named: BTreeMap<String, Rate> =
-        apcer.iter().map(|(label, r)| (label.trim_start_matches("attack/").replace('_', " "), *r)).collect();
-    Metrics {
-        apcer_max: apcer
-            .iter()
-            .max_by(|a, b| (a.1.rate, a.1.high).partial_cmp(&(b.1.rate, b.1.high)).unwrap_or(std::cmp::Ordering::Equal))
-            .map(|(l, r)| (l.clone(), *r)),
-        bpcer20: iso::bpcer_at(&operating_points, &attack_scores, 20),
-        bpcer100: iso::bpcer_at(&operating_points, &attack_scores, 100),
-        claims: iso::claims(&named),
-        operating_points,
-        apcer,
-        bpcer: rate(bona_judged.iter().filter(|s| s.decision == Decision::ScoreReject).count(), bona_judged.len()),
-        bona_fide_non_response: rate(bona.iter().filter(|s| !judged(s.decision)).count(), bona.len()),
-        attack_non_response: rate(attacks.iter().filter(|s| !judged(s.decision)).count(), attacks.len()),
-    }
-}
-
-/// The samples of the calibration half, or of everything else.
-pub(crate) fn of_set(samples: &[Sample], calibration: bool) -> Vec<Sample> {
-    samples.iter().filter(|s| (s.set == Some(FixtureSet::Calibration)) == calibration).cloned().collect()
-}
-
 /// Records a run over `fixtures` on the target of `ctx`.
 pub fn record(ctx: &Ctx, fixtures: &[Fixture], os: &[Os], repeat: u32, target: String) -> RunFile {
     let mut threshold = None;
@@ -311,47 +203,6 @@ pub fn meets(expected: Expected, sample: &Sample) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sample(class: Class, decision: Decision) -> Sample {
-        Sample {
-            fixture: "f".into(),
-            class,
-            set: None,
-            os: Os::Ios,
-            repeat: 0,
-            decision,
-            score: None,
-            censored: false,
-            detail: None,
-            cause: None,
-            latency_ms: 0.0,
-        }
-    }
-
-    #[test]
-    fn metrics_count_judged_presentations_and_non_responses_apart() {
-        let replay = Class::Attack(Species::ScreenReplay);
-        let samples = vec![
-            sample(replay, Decision::Pass),
-            sample(replay, Decision::ScoreReject),
-            sample(replay, Decision::ScoreReject),
-            sample(replay, Decision::QualityReject),
-            sample(Class::BonaFide, Decision::Pass),
-            sample(Class::Reencoded, Decision::ScoreReject),
-            sample(Class::BonaFide, Decision::Error),
-            sample(Class::NonFace, Decision::QualityReject),
-        ];
-        let m = metrics(&samples);
-        let apcer = m.apcer.get("attack/screen_replay").expect("replay rate");
-        assert_eq!((apcer.x, apcer.n), (1, 3), "the quality failure is a non-response, not an error");
-        assert_eq!(m.apcer.get("attack/print"), None, "no print presentations, no rate");
-        let bpcer = m.bpcer.expect("bpcer");
-        assert_eq!((bpcer.x, bpcer.n), (1, 2));
-        let bnr = m.bona_fide_non_response.expect("bona fide non-response");
-        assert_eq!((bnr.x, bnr.n), (1, 3));
-        let anr = m.attack_non_response.expect("attack non-response");
-        assert_eq!((anr.x, anr.n), (1, 4));
-    }
 
     #[test]
     fn failures_are_parsed_into_decisions() {

@@ -3,7 +3,7 @@
 //! Kolmogorov–Smirnov test and the Wasserstein distance. Pure functions; the distributions come from
 //! `statrs`. Each is unit-tested against values computed independently (stated in the test).
 
-use statrs::distribution::{Beta, ContinuousCDF, Normal};
+use statrs::distribution::{Beta, ContinuousCDF, Normal, StudentsT};
 
 /// A proportion `x / n` with its two-sided Clopper–Pearson interval at confidence `1 − alpha`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -17,7 +17,7 @@ pub struct Rate {
 
 /// The exact binomial interval: `Beta(α/2; x, n−x+1)` and `Beta(1−α/2; x+1, n−x)`, with the closed
 /// ends at x = 0 and x = n. `None` when `n` is 0 (no presentations, no rate).
-pub(crate) fn clopper_pearson(x: u64, n: u64, alpha: f64) -> Option<Rate> {
+pub fn clopper_pearson(x: u64, n: u64, alpha: f64) -> Option<Rate> {
     if n == 0 || x > n {
         return None;
     }
@@ -92,9 +92,21 @@ pub(crate) fn wilcoxon_signed_rank(deltas: &[f64]) -> Wilcoxon {
     } else {
         let z = ((w_plus - mean).abs() - 0.5).max(0.0) / var.sqrt();
         let normal = Normal::standard();
-        (2.0 * (1.0 - normal.cdf(z))).min(1.0)
+        // The upper tail from the complementary error function: `1 − cdf` underflows to 0 past z ≈ 8.
+        (2.0 * normal.sf(z)).min(1.0)
     };
     Wilcoxon { n, w_plus, p_value }
+}
+
+/// The two-sided p-value of Student's t statistic `t` with `df` degrees of freedom.
+pub(crate) fn student_t_two_sided(t: f64, df: f64) -> f64 {
+    if !t.is_finite() {
+        return if t.is_nan() { 1.0 } else { 0.0 };
+    }
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(dist) => (2.0 * dist.sf(t.abs())).min(1.0),
+        Err(_) => 1.0,
+    }
 }
 
 /// The two-sample Kolmogorov–Smirnov statistic and its asymptotic p-value.
@@ -248,6 +260,30 @@ mod tests {
         assert_eq!((w.n, w.w_plus), (9, 40.0));
         assert!(close(w.p_value, 0.044_011, 1e-5), "{w:?}");
         assert_eq!(wilcoxon_signed_rank(&[0.0, 0.0]).p_value, 1.0);
+    }
+
+    #[test]
+    fn wilcoxon_keeps_small_p_values() {
+        // 1..=200, all positive: z = 12.26. scipy.stats.wilcoxon(list(range(1, 201)), method="approx",
+        // correction=True).pvalue = 1.4470017348102398e-34 (scipy 1.17.1); `2(1 − Φ(z))` gave 0.
+        let d: Vec<f64> = (1..=200).map(f64::from).collect();
+        let w = wilcoxon_signed_rank(&d);
+        assert!(((w.p_value - 1.447_001_734_810_239_8e-34) / 1.447e-34).abs() < 1e-6, "{w:?}");
+    }
+
+    #[test]
+    fn student_t_matches_scipy() {
+        // python -c "from scipy import stats; print(2 * stats.t.sf(t, df))" (scipy 1.17.1)
+        for (t, df, want) in [
+            (2.5, 10.0, 0.031_446_844_236_608_82),
+            (-3.1, 99.0, 0.002_520_195_824_463_759),
+            (12.0, 200.0, 2.422_136_005_246_625e-25),
+            (0.3, 4.0, 0.779_121_428_277_459_8),
+        ] {
+            let got = student_t_two_sided(t, df);
+            assert!(((got - want) / want).abs() < 1e-8, "t {t} df {df}: {got} vs {want}");
+        }
+        assert_eq!(student_t_two_sided(f64::INFINITY, 3.0), 0.0);
     }
 
     #[test]

@@ -150,12 +150,12 @@ async fn liveness_shift_and_noise_move_the_engine_scores() {
             .expect("emulator starts")
             .router()
     };
-    let r = with(ScoreNoise { sd: 0.0, shift: -0.5, seed: 1 });
+    let r = with(ScoreNoise { shift: -0.5, seed: 1, ..ScoreNoise::default() });
     let s = setup(&r, json!({})).await;
     let a = validate_face(&r, &s.token).await;
     assert_eq!(a.body["message"], "409:liveness_failed@0.28", "{}", a.body);
     let scores = |seed: u64| async move {
-        let r = with(ScoreNoise { sd: 0.05, shift: -0.5, seed });
+        let r = with(ScoreNoise { sd: 0.05, shift: -0.5, seed, ..ScoreNoise::default() });
         let mut out = Vec::new();
         for _ in 0..4 {
             let s = setup(&r, json!({})).await;

@@ -230,8 +230,9 @@ fn observed_answers_show_a_change_while_everything_is_known() {
 
 /// Twelve liveness runs of the embedded emulator with seeded score noise (SD 0.01), the last two with
 /// every score 0.05 lower, and twelve conformance runs of the auth behaviours, the last against the
-/// emulator answering 403 for 401: `history` flags exactly the last two liveness runs and the newly
-/// failing behaviours, and exits 1; without the last runs it exits 0.
+/// emulator answering 403 for 401: `history` flags exactly the last two liveness runs (their class means
+/// leave the prediction bands; the latest alarms by its level test) and the newly failing behaviours,
+/// and exits 1; without the last runs it exits 0.
 #[test]
 fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
     use verifik_conformance::api::Os;
@@ -247,7 +248,10 @@ fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
     let mut runs = Vec::new();
     for i in 0..12u64 {
         let shift = if i >= 10 { -0.05 } else { 0.0 };
-        let spec = verifik_conformance::embedded::spec(Vec::new(), ScoreNoise { sd: 0.01, shift, seed: i });
+        let spec = verifik_conformance::embedded::spec(
+            Vec::new(),
+            ScoreNoise { sd: 0.01, shift, seed: i, ..ScoreNoise::default() },
+        );
         let ctx = Ctx::new(&spec, &RunSettings::new(i, 1)).expect("emulator starts");
         let run = verifik_conformance::liveness::record::record(&ctx, &set, &[Os::Desktop], 1, "embedded".into());
         let out = dir.join(format!("liveness-{i:02}"));
@@ -272,10 +276,16 @@ fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
     let (code, said) = history(&runs);
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains("alarm: AUTH-MISSING-HEADER fails in the latest run and passed in the one before"), "{said}");
-    assert!(said.contains("alarm: bona_fide: the latest median"), "{said}");
+    assert!(
+        said.contains("alarm: bona_fide: the latest mean moved") && said.contains("(level, Student-t prediction, p = "),
+        "{said}"
+    );
+    assert!(said.contains("an alarm on this page at most 3 % of the time"), "{said}");
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("page/history.json")).expect("summary written")).expect("JSON");
-    for class in ["bona_fide", "reencoded", "variation"] {
+    // The bands are prediction intervals of the first five runs' class means (before: mean ± 3 SD of
+    // their medians); the bona fide classes and, now, print attacks leave them at runs 11 and 12 only.
+    for class in ["bona_fide", "reencoded", "variation", "attack/print"] {
         assert_eq!(summary["classes"][class]["out_of_band"], serde_json::json!([10, 11]), "{class}: {said}");
     }
     let flips = summary["flips"].as_array().expect("flips");
@@ -283,7 +293,8 @@ fn history_flags_a_shifted_model_and_a_newly_failing_behaviour() {
     let page = std::fs::read_to_string(dir.join("page/index.html")).expect("page written");
     assert!(
         page.contains("<svg")
-            && page.contains("median liveness score (0 to 1)")
+            && page.contains("mean liveness score (0 to 1)")
+            && page.contains("What an alarm means:")
             && page.contains("run (ordered by start time)")
     );
     // Without the last liveness run and the last conformance run, nothing alarms.

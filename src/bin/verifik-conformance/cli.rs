@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use verifik_conformance::deviation::Deviation;
+use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::target::TargetOptions;
 
 #[derive(Debug, Parser)]
@@ -49,8 +50,16 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
     /// Liveness runs whose medians set the bands.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = verifik_conformance::history::Options::default().reference)]
     pub reference: usize,
+    /// The liveness run (1 = the earliest) where the reference window starts: after an accepted change,
+    /// the first run with the new behaviour.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub rebase_at: usize,
+    /// The chance of any alarm on a page of unchanged runs (every class's level and trend tests are one
+    /// family, Holm).
+    #[arg(long, value_name = "P", default_value_t = verifik_conformance::history::Options::default().family_alpha)]
+    pub false_alarm_rate: f64,
     /// The runs, in any order: liveness `--out` directories and conformance `--ndjson` files.
     #[arg(required = true, value_name = "RUN")]
     pub runs: Vec<PathBuf>,
@@ -103,6 +112,10 @@ pub struct LivenessArgs {
 pub struct CompareArgs {
     pub baseline: PathBuf,
     pub current: PathBuf,
+    /// SD of the offset the target's scores share within a run and not across runs (its day-to-day
+    /// movement, as `history` measures it); 0 assumes none, and then such a movement reads as drift.
+    #[arg(long, value_name = "SD", default_value_t = 0.0)]
+    pub run_noise: f64,
 }
 
 #[derive(Debug, Args)]
@@ -132,8 +145,11 @@ impl TargetArgs {
             if !self.deviations.is_empty() {
                 return Some("--deviate applies to the embedded emulator only; drop --base-url".into());
             }
-            if self.liveness_noise != 0.0 || self.liveness_shift != 0.0 {
-                return Some("--liveness-noise and --liveness-shift apply to the embedded emulator only".into());
+            if self.noise.is_set() {
+                return Some(
+                    "--liveness-noise, --liveness-run-noise and --liveness-shift apply to the embedded emulator only"
+                        .into(),
+                );
             }
         }
         if let Some(r) = self.rate
@@ -147,7 +163,7 @@ impl TargetArgs {
         if self.max_time.is_some_and(|t| !(1..=7 * 24 * 3600).contains(&t)) {
             return Some("--max-time must be between 1 second and a week".into());
         }
-        if let Some(problem) = noise_problems(self.liveness_noise, self.liveness_shift) {
+        if let Some(problem) = self.noise.problems() {
             return Some(problem);
         }
         if self.max_failures == 0 {
@@ -268,23 +284,49 @@ pub struct TargetArgs {
     /// Deviations of the embedded emulator (repeatable), to watch the suite catch them.
     #[arg(long = "deviate", value_name = "NAME")]
     pub deviations: Vec<Deviation>,
-    /// Standard deviation of seeded Gaussian noise on the embedded emulator's liveness scores.
+    /// The embedded emulator's liveness scores, moved on purpose.
+    #[command(flatten)]
+    pub noise: NoiseArgs,
+}
+
+/// How the emulator's liveness scores are moved on purpose (`emulate` and the embedded emulator).
+#[derive(Debug, Args)]
+pub struct NoiseArgs {
+    /// Standard deviation of seeded Gaussian noise on each liveness score (each presentation its own draw).
     #[arg(long, value_name = "SD", default_value_t = 0.0)]
     pub liveness_noise: f64,
-    /// Added to every liveness score of the embedded emulator (a silent model change of any size).
+    /// Standard deviation of one seeded offset shared by every score of the run (a vendor's
+    /// day-to-day movement).
+    #[arg(long, value_name = "SD", default_value_t = 0.0)]
+    pub liveness_run_noise: f64,
+    /// Added to every liveness score (a silent model change of any size).
     #[arg(long, value_name = "DELTA", default_value_t = 0.0, allow_negative_numbers = true)]
     pub liveness_shift: f64,
 }
 
-/// The checks shared by `emulate` and the embedded emulator for the score noise flags.
-pub fn noise_problems(sd: f64, shift: f64) -> Option<String> {
-    if !(sd.is_finite() && (0.0..=0.5).contains(&sd)) {
-        return Some(format!("--liveness-noise {sd} is not between 0 and 0.5"));
+impl NoiseArgs {
+    pub fn is_set(&self) -> bool {
+        self.liveness_noise != 0.0 || self.liveness_run_noise != 0.0 || self.liveness_shift != 0.0
     }
-    if !(shift.is_finite() && (-1.0..=1.0).contains(&shift)) {
-        return Some(format!("--liveness-shift {shift} is not between -1 and 1"));
+
+    pub fn score_noise(&self, seed: u64) -> ScoreNoise {
+        ScoreNoise { sd: self.liveness_noise, run_sd: self.liveness_run_noise, shift: self.liveness_shift, seed }
     }
-    None
+
+    /// What is wrong with these flags.
+    pub fn problems(&self) -> Option<String> {
+        for (flag, sd) in [("--liveness-noise", self.liveness_noise), ("--liveness-run-noise", self.liveness_run_noise)]
+        {
+            if !(sd.is_finite() && (0.0..=0.5).contains(&sd)) {
+                return Some(format!("{flag} {sd} is not between 0 and 0.5"));
+            }
+        }
+        let shift = self.liveness_shift;
+        if !(shift.is_finite() && (-1.0..=1.0).contains(&shift)) {
+            return Some(format!("--liveness-shift {shift} is not between -1 and 1"));
+        }
+        None
+    }
 }
 
 #[derive(Debug, Args)]
@@ -369,12 +411,8 @@ pub struct EmulateArgs {
     /// Deviate from the contract on purpose (repeatable); for showing that the suite catches it.
     #[arg(long = "deviate", value_name = "NAME")]
     pub deviations: Vec<Deviation>,
-    /// Standard deviation of seeded Gaussian noise on the liveness engine's scores.
-    #[arg(long, value_name = "SD", default_value_t = 0.0)]
-    pub liveness_noise: f64,
-    /// Added to every liveness score (a silent model change of any size).
-    #[arg(long, value_name = "DELTA", default_value_t = 0.0, allow_negative_numbers = true)]
-    pub liveness_shift: f64,
+    #[command(flatten)]
+    pub noise: NoiseArgs,
     /// Seed of the score noise (random and printed when absent).
     #[arg(long)]
     pub seed: Option<u64>,

@@ -4,18 +4,17 @@ use std::io::Write as _;
 use std::process::ExitCode;
 
 use crate::cli::EmulateArgs;
-use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::emulator::{Emulator, EmulatorConfig};
 
 use super::{error_chain, fail, fresh_seed};
 
 pub(crate) async fn emulate(args: EmulateArgs) -> ExitCode {
-    if let Some(problem) = crate::cli::noise_problems(args.liveness_noise, args.liveness_shift) {
+    if let Some(problem) = args.noise.problems() {
         return fail(2, &problem);
     }
     let seed = args.seed.unwrap_or_else(fresh_seed);
     let config = EmulatorConfig {
-        score_noise: ScoreNoise { sd: args.liveness_noise, shift: args.liveness_shift, seed },
+        score_noise: args.noise.score_noise(seed),
         db: args.db,
         client_token: args.client_token,
         provider_states: args.provider_states,
@@ -43,9 +42,10 @@ pub(crate) async fn emulate(args: EmulateArgs) -> ExitCode {
     if args.provider_states {
         let _ = writeln!(out, "provider states: POST http://{addr}/__conformance/provider-states");
     }
-    if args.liveness_noise != 0.0 || args.liveness_shift != 0.0 {
-        let (sd, shift) = (args.liveness_noise, args.liveness_shift);
-        let _ = writeln!(out, "liveness scores: shift {shift}, noise sd {sd}, seed {seed}");
+    if args.noise.is_set() {
+        let n = &args.noise;
+        let (sd, run_sd, shift) = (n.liveness_noise, n.liveness_run_noise, n.liveness_shift);
+        let _ = writeln!(out, "liveness scores: shift {shift}, noise sd {sd}, run offset sd {run_sd}, seed {seed}");
     }
     let _ = out.flush();
     let shutdown = async {

@@ -47,14 +47,24 @@ pub(crate) fn liveness(args: LivenessArgs) -> ExitCode {
     let m = if args.calibration { run.calibration_metrics.as_ref().unwrap_or(&run.metrics) } else { &run.metrics };
     outln!("{} presentations recorded into {}/run.json and index.html", run.samples.len(), args.out.display());
     outln!("figures over the {} half of the face set:", if args.calibration { "calibration" } else { "evaluation" });
-    for (species, r) in &m.apcer {
-        outln!("APCER {species}: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+    // Intervals are over artefacts (distinct images); presentations of one image are not independent.
+    let rate = |r: &liveness::stats::Rate| format!("{}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+    let people = |key: &str| m.persons.get(key).map_or(String::new(), |p| format!(", {p} person(s)"));
+    for (species, r) in &m.apcer_artefacts {
+        let presentations = m.apcer.get(species).map_or("n/a".to_owned(), |p| format!("{}/{}", p.x, p.n));
+        outln!("APCER {species}: {} artefacts{}; presentations {presentations}", rate(r), people(species));
     }
     if let Some((species, r)) = &m.apcer_max {
-        outln!("APCER_max ({species}): {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+        outln!("APCER_max ({species}): {} artefacts", rate(r));
     }
-    if let Some(r) = &m.bpcer {
-        outln!("BPCER: {}/{} = {:.3} [{:.3}, {:.3}]", r.x, r.n, r.rate, r.low, r.high);
+    if let Some(r) = &m.bpcer_artefacts {
+        let presentations = m.bpcer.map_or("n/a".to_owned(), |p| format!("{}/{}", p.x, p.n));
+        outln!("BPCER: {} artefacts{}; presentations {presentations}", rate(r), people("bona fide"));
+    }
+    for (name, r) in [("BPNRR", &m.bona_fide_non_response), ("APNRR", &m.attack_non_response)] {
+        if let Some(r) = r {
+            outln!("{name}: {} presentations not judged (quality failures and errors)", rate(r));
+        }
     }
     for (name, at) in [("BPCER20", &m.bpcer20), ("BPCER100", &m.bpcer100)] {
         match at {
@@ -92,7 +102,11 @@ pub(crate) fn compare(args: &CompareArgs) -> ExitCode {
         (Ok(b), Ok(c)) => (b, c),
         (Err(e), _) | (_, Err(e)) => return fail(2, &e),
     };
-    let cmp = liveness::compare::compare(&b, &c);
+    if !(args.run_noise.is_finite() && (0.0..=0.5).contains(&args.run_noise)) {
+        return fail(2, &format!("--run-noise {} is not between 0 and 0.5", args.run_noise));
+    }
+    let options = liveness::compare::Options { run_noise: args.run_noise, ..Default::default() };
+    let cmp = liveness::compare::compare_with(&b, &c, options);
     out!("{}", cmp.summary());
     if cmp.verdict == liveness::compare::Verdict::Drifted { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }
@@ -101,7 +115,18 @@ pub(crate) fn history(args: &crate::cli::HistoryArgs) -> ExitCode {
     if args.reference == 0 {
         return fail(2, "--reference must be at least 1");
     }
-    let h = match verifik_conformance::history::build(&args.runs, args.reference) {
+    if args.rebase_at == 0 {
+        return fail(2, "--rebase-at counts runs from 1");
+    }
+    if !(args.false_alarm_rate.is_finite() && (0.0001..=0.5).contains(&args.false_alarm_rate)) {
+        return fail(2, &format!("--false-alarm-rate {} is not between 0.0001 and 0.5", args.false_alarm_rate));
+    }
+    let options = verifik_conformance::history::Options {
+        reference: args.reference,
+        reference_start: args.rebase_at - 1,
+        family_alpha: args.false_alarm_rate,
+    };
+    let h = match verifik_conformance::history::build(&args.runs, options) {
         Ok(h) => h,
         Err(e) => return fail(2, &e),
     };
@@ -119,11 +144,14 @@ pub(crate) fn history(args: &crate::cli::HistoryArgs) -> ExitCode {
     }
     for (class, t) in &h.classes {
         for i in &t.out_of_band {
-            outln!("run {}: the median of {class} left its band", i + 1);
+            outln!("run {}: the mean score of {class} left its band", i + 1);
         }
     }
     for a in &h.alarms {
         outln!("alarm: {a}");
+    }
+    if !h.classes.is_empty() {
+        outln!("{}", h.guarantee);
     }
     if h.alarms.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

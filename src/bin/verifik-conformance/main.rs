@@ -30,7 +30,6 @@ mod replay;
 mod run;
 
 use cli::{Cli, Command, TargetArgs};
-use verifik_conformance::emulator::noise::ScoreNoise;
 use verifik_conformance::suite::{RunSettings, TargetSpec};
 
 fn main() -> ExitCode {
@@ -77,10 +76,7 @@ fn fresh_seed() -> u64 {
 pub(crate) fn target_spec(t: &TargetArgs, emulator_profile: bool, seed: u64) -> Result<TargetSpec, String> {
     let (client_token, registration_tokens) = t.tokens()?;
     Ok(match t.base_url.clone() {
-        None => verifik_conformance::embedded::spec(
-            t.deviations.clone(),
-            ScoreNoise { sd: t.liveness_noise, shift: t.liveness_shift, seed },
-        ),
+        None => verifik_conformance::embedded::spec(t.deviations.clone(), t.noise.score_noise(seed)),
         Some(base_url) => TargetSpec::Url {
             base_url,
             client_token,
