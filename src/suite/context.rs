@@ -15,6 +15,7 @@ use super::behaviour::{BehaviourId, Meta, Strictness};
 use super::finding::{Check, Finding};
 use super::fixtures::Fixtures;
 use super::ledger::Ledger;
+use super::observed::Slot;
 use super::oracle;
 pub use super::settings::{Profile, RunSettings};
 pub use super::spec::{CtxError, Started, Starter, TargetSpec};
@@ -111,9 +112,9 @@ impl Ctx {
                 har.name_image(img.data_uri(), &img.name);
             }
         }
-        let observed = match (&settings.observed, &settings.record_observed) {
-            (None, None) => None,
-            (earlier, _) => Some(super::observed::Observed::new(earlier.as_deref())?),
+        let observed = match (settings.observed.as_slice(), &settings.record_observed) {
+            ([], None) => None,
+            (earlier, _) => Some(super::observed::Observed::new(earlier)?),
         };
         let repro = super::repro::Reproducer {
             base_url: target.base_url().to_owned(),
@@ -183,9 +184,9 @@ impl Ctx {
     /// What one answer a behaviour received means, in the one place where the run's ledger is kept:
     /// the oracles judge it (`judge`, which reads the environment only), then the ledger books it
     /// (`book`), whose record of created ids is an oracle of its own.
-    pub(crate) fn receive(&self, behaviour: BehaviourId, call: &Call, x: &Exchange) -> Vec<Finding> {
+    pub(crate) fn receive(&self, behaviour: BehaviourId, slot: Slot, call: &Call, x: &Exchange) -> Vec<Finding> {
         let mut out = self.env.judge(call, x);
-        out.extend(self.ledger.book(behaviour, call, x, &self.env.provisioner));
+        out.extend(self.ledger.book(behaviour, slot, call, x, &self.env.provisioner));
         out
     }
 
@@ -214,6 +215,17 @@ impl Ctx {
 }
 
 impl Env {
+    /// What a snapshot difference does: only the conformant embedded emulator's own snapshots are
+    /// reviewed or accepted.
+    pub(crate) fn on_snapshot_difference(&self) -> super::snapshot::OnDifference {
+        use super::snapshot::OnDifference;
+        match (self.snapshots_are_a_copy, self.settings.accept_snapshots) {
+            (true, _) => OnDifference::Report,
+            (false, true) => OnDifference::Accept,
+            (false, false) => OnDifference::Review,
+        }
+    }
+
     /// A behaviour's own seed: the run seed mixed with its id, so filtering never changes it.
     pub(crate) fn seed_for(&self, id: BehaviourId) -> u64 {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;

@@ -10,7 +10,7 @@ use reqwest::{Method, StatusCode};
 use super::behaviour::BehaviourId;
 use super::event::Event;
 use super::finding::Finding;
-use super::observed::Observed;
+use super::observed::{Observed, Slot};
 use super::oracle::ledger::CreatedIds;
 use crate::api::CENTRAL_PATH;
 use crate::target::{Call, Exchange, Provisioner};
@@ -46,6 +46,7 @@ impl Ledger {
     pub(crate) fn book(
         &self,
         behaviour: BehaviourId,
+        slot: Slot,
         call: &Call,
         x: &Exchange,
         provisioner: &Provisioner,
@@ -55,7 +56,7 @@ impl Ledger {
             return Vec::new();
         }
         if let Some(o) = &self.observed {
-            o.note(behaviour, x);
+            o.note(behaviour, slot, x);
         }
         if x.status != StatusCode::OK {
             return Vec::new();

@@ -2,6 +2,7 @@
 //! applies the generic oracles to every response of the central endpoint, records each check as an
 //! event, and turns the findings into the trial's outcome.
 
+use super::observed::Slot;
 use serde_json::Value;
 
 use super::behaviour::{Kind, Meta, Strictness};
@@ -86,7 +87,7 @@ impl<'a> Probe<'a> {
 
     /// Records the oracles' findings on one exchange; true when one of them is a privacy leak.
     fn judged(&mut self, call: &Call, x: &Exchange) -> bool {
-        let findings = self.ctx.receive(self.behaviour.id, call, x);
+        let findings = self.ctx.receive(self.behaviour.id, Slot::Example, call, x);
         let leaked = findings.iter().any(|f| f.check == Check::Privacy);
         for finding in findings {
             let strictness = finding.strictness;
@@ -164,9 +165,10 @@ impl<'a> Probe<'a> {
             return;
         }
         self.snapshotted = true;
-        let finding = super::snapshot::check(dir, self.behaviour.id.0, x, &self.ctx.schemas)
-            .err()
-            .map(|m| Finding::new(Check::Snapshot, m));
+        let finding =
+            super::snapshot::check(dir, self.behaviour.id.0, x, &self.ctx.schemas, self.ctx.on_snapshot_difference())
+                .err()
+                .map(|m| Finding::new(Check::Snapshot, m));
         self.record(finding, Strictness::Documented, Some(x));
     }
 

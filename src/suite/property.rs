@@ -5,6 +5,7 @@
 use super::behaviour::{BehaviourId, Strictness};
 use super::context::Ctx;
 use super::finding::{Check, Finding};
+use super::observed::Slot;
 use super::probe::{Probe, Stop, stop_for_setup};
 use crate::suite::event::{Event, Verdict};
 use crate::target::{Call, Capability, Exchange, Provisioned, StateParams};
@@ -45,7 +46,7 @@ impl Probe<'_> {
     {
         use proptest::test_runner::{Config, RngAlgorithm, RngSeed, TestCaseError, TestError, TestRunner};
         let ctx = self.ctx;
-        let judge = Case { ctx, behaviour: self.behaviour.id };
+        let judge = Case { ctx, behaviour: self.behaviour.id, slot: std::cell::Cell::new(Slot::Shrink) };
         let stopped: std::cell::RefCell<Option<Stop>> = std::cell::RefCell::new(None);
         let failing = std::cell::RefCell::new(None);
         // The finding of the last failing case: proptest reports the smallest input that still fails,
@@ -91,6 +92,8 @@ impl Probe<'_> {
                 return Ok(());
             }
             ran.set(ran.get() + 1);
+            // A shrinking step's input depends on what failed: it is no answer set's member.
+            judge.slot.set(if shrinking.get() { Slot::Shrink } else { Slot::Case(ran.get()) });
             crate::target::journal::begin();
             let outcome = case(&judge, &value);
             if outcome.is_err() {
@@ -165,10 +168,11 @@ const CREDIT_MARGIN: i64 = 16;
 /// Shrink steps one failing property may take (each is a request to the target).
 pub(crate) const MAX_SHRINK_ITERS: u32 = 64;
 
-/// What a generated case holds: the run's context, and the behaviour it belongs to.
+/// What a generated case holds: the run's context, the behaviour it belongs to, and which case it is.
 pub struct Case<'a> {
     pub ctx: &'a Ctx,
     behaviour: BehaviourId,
+    slot: std::cell::Cell<Slot>,
 }
 
 impl Case<'_> {
@@ -199,7 +203,7 @@ impl Case<'_> {
                 self.ctx.target.requests_sent()
             )));
         }
-        let mut findings = self.ctx.receive(self.behaviour, call, &x);
+        let mut findings = self.ctx.receive(self.behaviour, self.slot.get(), call, &x);
         findings.sort_by_key(|f| f.strictness);
         match findings.into_iter().next() {
             Some(f) => Err(CaseEnd::Finding(f.at(&x))),

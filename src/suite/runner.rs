@@ -43,6 +43,8 @@ pub struct RunResult {
     pub har: Option<serde_json::Value>,
     /// How many observed snapshots were written (`--record-observed`), or why they could not be.
     pub observed_written: Option<Result<usize, String>>,
+    /// What the recorded runs compared with taught about noise (`--observed`).
+    pub observed_noise: Option<String>,
     /// Whether the run's time limit was reached.
     pub out_of_time: bool,
 }
@@ -142,9 +144,10 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
     let profile = lazy.built().map(|ctx| ctx.profile);
     let har = lazy.built().and_then(|ctx| ctx.target.har.as_ref()).map(crate::target::HarLog::document);
     let observed_written = record_observed.map(|dir| match lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref()) {
-        Some(o) => o.write(&dir, seed, cases).map_err(|e| format!("cannot write {}: {e}", dir.display())),
+        Some(o) => o.write(&dir, seed, cases, &started_at).map_err(|e| format!("cannot write {}: {e}", dir.display())),
         None => Err("the target was never contacted: nothing was observed".to_owned()),
     });
+    let observed_noise = lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref()).and_then(|o| o.noise());
     let (events, target, requests, down, out_of_time) = match lazy.built() {
         Some(ctx) => (
             ctx.take_events(),
@@ -171,5 +174,6 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
         cases,
         har,
         observed_written,
+        observed_noise,
     }
 }

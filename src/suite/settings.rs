@@ -33,10 +33,12 @@ pub struct RunSettings {
     pub baseline: Option<Arc<super::baseline::Baseline>>,
     /// `--repro-dir`: where the bodies of failing requests are written for their reproductions.
     pub repro_dir: Option<PathBuf>,
-    /// `--observed DIR`: compare the central endpoint's answers with those recorded there.
-    pub observed: Option<PathBuf>,
+    /// `--observed DIR` (repeatable): compare the central endpoint's answers with the runs recorded there.
+    pub observed: Vec<PathBuf>,
     /// `--record-observed DIR`: keep the central endpoint's answers to write them there.
     pub record_observed: Option<PathBuf>,
+    /// `--accept-snapshots`: a snapshot difference rewrites the snapshot instead of failing.
+    pub accept_snapshots: bool,
     /// Behaviours (trial names) the plan left out (`--budget-credits`, `--budget-validations`), with why.
     pub left_out: HashMap<String, String>,
 }
@@ -50,8 +52,9 @@ impl Default for RunSettings {
             strict: false,
             baseline: None,
             repro_dir: None,
-            observed: None,
+            observed: Vec::new(),
             record_observed: None,
+            accept_snapshots: false,
             left_out: HashMap::new(),
         }
     }

@@ -4,13 +4,15 @@
 //! redaction never hides a regression.
 //!
 //! Snapshots describe the emulator's answers: they are checked on the emulator profile only, and only
-//! where the source tree's `snapshots/` folder exists.
+//! where the source tree's `snapshots/` folder exists. The comparison is ours, not insta's assertion:
+//! insta reads the file and normalises both sides, but its assertion panics and prints the target's
+//! answer itself, past the redactor; a difference here is a finding with a diff (`similar`).
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use insta::internals::Content;
-use serde_json::json;
+use insta::TextSnapshotKind;
+use insta::internals::TextSnapshotContents;
+use serde_json::{Value, json};
 
 use super::oracle::{self, fields};
 use crate::api::{ID_FIELDS, ObjectId};
@@ -22,19 +24,8 @@ pub fn folder() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"))
 }
 
-fn object_id(value: Content) -> String {
-    match value.as_str() {
-        Some(s) if ObjectId::is_object_id(s) => "[objectId]".to_owned(),
-        _ => format!("[NOT AN OBJECTID: {value:?}]"),
-    }
-}
-
-fn timestamp(value: Content) -> String {
-    match value.as_str().map(chrono::DateTime::parse_from_rfc3339) {
-        Some(Ok(_)) => "[timestamp]".to_owned(),
-        _ => format!("[NOT A TIMESTAMP: {value:?}]"),
-    }
-}
+/// The header of every snapshot file, as insta writes it.
+const HEADER: &str = "---\nsource: src/suite/snapshot.rs\n---\n";
 
 /// Where a run reads snapshots from: the source folder, or (`throw_away`) a copy, so that the
 /// mismatches of a target other than the conformant emulator never leave `.snap.new` files in the
@@ -58,30 +49,85 @@ pub(crate) fn folder_for_run(throw_away: bool) -> Option<PathBuf> {
     Some(copy)
 }
 
-fn settings(dir: &std::path::Path) -> insta::Settings {
-    let mut s = insta::Settings::clone_current();
-    s.set_snapshot_path(dir);
-    s.set_prepend_module_to_snapshot(false);
-    s.set_omit_expression(true);
-    s.set_sort_maps(true);
-    for field in ID_FIELDS {
-        s.add_dynamic_redaction(&format!(".body.data.{field}"), |v, _| object_id(v));
+/// A value that must be an ObjectId, or says that it is not.
+fn object_id(v: &Value) -> Value {
+    match v.as_str() {
+        Some(s) if ObjectId::is_object_id(s) => json!("[objectId]"),
+        _ => json!(format!("[NOT AN OBJECTID: {v}]")),
     }
-    for field in ["createdAt", "updatedAt"] {
-        s.add_dynamic_redaction(&format!(".body.data.{field}"), |v, _| timestamp(v));
-    }
-    s
 }
 
-/// Compares `x` with `snapshots/<name>.snap`; `Err` describes a difference (insta has printed the
-/// diff and, outside CI, written a `.snap.new` to review). Only the fields the schemas name are
-/// compared: an extra field is the undocumented-field oracle's finding, a warning against the vendor,
-/// and not a snapshot difference as well.
-pub(crate) fn check(dir: &std::path::Path, name: &str, x: &Exchange, schemas: &SchemaSet) -> Result<(), String> {
-    let body = x.body.as_ref().map(|b| fields::documented_part(schemas, oracle::schema_for(x), b));
-    let value = json!({"status": x.status.as_u16(), "contentType": x.content_type, "body": body});
-    let outcome = catch_unwind(AssertUnwindSafe(|| settings(dir).bind(|| insta::assert_json_snapshot!(name, value))));
-    outcome.map_err(|_| {
-        format!("the response differs from snapshots/{name}.snap (diff above; accept a deliberate change with INSTA_UPDATE=always)")
+/// A value that must be an RFC 3339 time stamp, or says that it is not.
+fn timestamp(v: &Value) -> Value {
+    match v.as_str().map(chrono::DateTime::parse_from_rfc3339) {
+        Some(Ok(_)) => json!("[timestamp]"),
+        _ => json!(format!("[NOT A TIMESTAMP: {v}]")),
+    }
+}
+
+/// What a snapshot holds of an answer: its status, its media type (parameters dropped: `charset=utf-8`
+/// is the same JSON), and the fields the schemas name, with ids and time stamps redacted only when they
+/// have the shape they must have, keys sorted, as pretty JSON.
+pub(crate) fn render(x: &Exchange, schemas: &SchemaSet) -> String {
+    let mut body = x.body.as_ref().map(|b| fields::documented_part(schemas, oracle::schema_for(x), b));
+    if let Some(Value::Object(data)) = body.as_mut().and_then(|b| b.get_mut("data")) {
+        for field in ID_FIELDS {
+            if let Some(v) = data.get_mut(field) {
+                *v = object_id(v);
+            }
+        }
+        for field in ["createdAt", "updatedAt"] {
+            if let Some(v) = data.get_mut(field) {
+                *v = timestamp(v);
+            }
+        }
+    }
+    let media = x.content_type.as_deref().map(super::observed::media_type);
+    let value = json!({"status": x.status.as_u16(), "contentType": media, "body": body});
+    serde_json::to_string_pretty(&super::observed::sorted(&value)).unwrap_or_default()
+}
+
+/// How a difference is handled: the conformant embedded emulator compares against the source folder,
+/// where a difference is written beside the snapshot for review (or, with `--accept-snapshots`, over
+/// it); any other target compares against a throw-away copy, and its difference is only reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnDifference {
+    Report,
+    Review,
+    Accept,
+}
+
+/// Compares `x` with `<dir>/<name>.snap`. A difference is a finding, never a panic: its message holds
+/// the diff and, for the emulator's own snapshots, the file to review and how to accept it.
+pub(crate) fn check(dir: &Path, name: &str, x: &Exchange, schemas: &SchemaSet, on: OnDifference) -> Result<(), String> {
+    let text = render(x, schemas);
+    let (path, pending) = (dir.join(format!("{name}.snap")), dir.join(format!("{name}.snap.new")));
+    let new = TextSnapshotContents::new(text.clone(), TextSnapshotKind::File);
+    let old = insta::Snapshot::from_file(&path).ok().and_then(|s| s.as_text().cloned());
+    if old.as_ref().is_some_and(|old| old.matches_latest(&new)) {
+        let _ = std::fs::remove_file(&pending);
+        return Ok(());
+    }
+    let file = format!("{HEADER}{text}\n");
+    let (review, how) = match on {
+        OnDifference::Accept => {
+            let _ = std::fs::remove_file(&pending);
+            return std::fs::write(&path, file).map_err(|e| format!("cannot write {}: {e}", path.display()));
+        }
+        OnDifference::Review => {
+            let written = std::fs::write(&pending, file).is_ok();
+            let review = if written { format!("; the new answer is in {}", pending.display()) } else { String::new() };
+            (review, "; accept a deliberate change with `verifik-conformance run --accept-snapshots`")
+        }
+        OnDifference::Report => (String::new(), ""),
+    };
+    Err(match old {
+        None => format!("there is no snapshots/{name}.snap yet{review}{how}"),
+        Some(old) => {
+            let (before, after) = (old.to_string(), new.to_string());
+            let diff = similar::TextDiff::from_lines(&before, &after);
+            let shown = diff.unified_diff().context_radius(2).header("snapshot", "this answer").to_string();
+            format!("the response differs from snapshots/{name}.snap{review}{how}\n{}", shown.trim_end())
+        }
     })
 }

@@ -19,4 +19,5 @@ mod liveness;
 mod misbehaving;
 mod openapi;
 mod operator;
+mod proxy;
 mod target;

@@ -362,13 +362,19 @@ pub struct RunArgs {
     /// Write every exchange as HAR 1.2 (redacted: tokens summarised, images named by fixture id).
     #[arg(long, value_name = "FILE")]
     pub har: Option<PathBuf>,
-    /// Keep what the target answered on the central endpoint, per behaviour, in this directory.
+    /// Rewrite `snapshots/` from the embedded emulator's answers where they differ (after a deliberate
+    /// change of the emulator); only without --base-url and --deviate.
+    #[arg(long)]
+    pub accept_snapshots: bool,
+    /// Keep what the target answered on the central endpoint, per behaviour and generated case, in
+    /// this directory (a new directory per run).
     #[arg(long, value_name = "DIR")]
     pub record_observed: Option<PathBuf>,
-    /// Report every answer whose status, code, message or shape changed since `--record-observed`
-    /// wrote this directory (a warning; a failure under --strict). The run takes that run's seed.
+    /// Report every answer set whose status, media type, code, message or shape differs from every
+    /// run recorded in these directories (repeatable: what differs between them is noise, not change);
+    /// a warning, a failure under --strict. The run takes their seed.
     #[arg(long, value_name = "DIR")]
-    pub observed: Option<PathBuf>,
+    pub observed: Vec<PathBuf>,
     /// Seed of every generated case; a failure prints the seed that replays it.
     #[arg(long, env = "VERIFIK_SEED")]
     pub seed: Option<u64>,

@@ -18,6 +18,9 @@ pub(crate) fn usage_problems(args: &RunArgs) -> Option<String> {
     if args.cases == 0 {
         return Some("--cases must be at least 1".into());
     }
+    if args.accept_snapshots && (args.target.base_url.is_some() || !args.target.deviations.is_empty()) {
+        return Some("--accept-snapshots rewrites snapshots/ from the conformant embedded emulator: drop --base-url and --deviate".into());
+    }
     for path in [&args.junit, &args.ndjson, &args.har].into_iter().flatten() {
         if let Err(e) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
             return Some(format!("cannot write {}: {e}", path.display()));
@@ -61,10 +64,22 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         .map(|(b, why)| (b.trial_name(), why))
         .collect();
     // Observed answers compare like with like: the run takes the recorded run's seed unless told.
-    let recorded = match args.observed.as_deref().map(verifik_conformance::suite::observed::index).transpose() {
+    let indexes = match args
+        .observed
+        .iter()
+        .map(|d| verifik_conformance::suite::observed::index(d))
+        .collect::<Result<Vec<_>, _>>()
+    {
         Ok(i) => i,
         Err(e) => return fail(2, &super::error_chain(&e)),
     };
+    if indexes.windows(2).any(|w| (w[0].seed, w[0].cases) != (w[1].seed, w[1].cases)) {
+        return fail(
+            2,
+            "the --observed directories were recorded with different --seed or --cases: they answer different cases",
+        );
+    }
+    let recorded = indexes.first();
     let seed = args.seed.or(recorded.map(|i| i.seed)).unwrap_or_else(fresh_seed);
     if let Some(i) = recorded.filter(|i| i.cases != args.cases || i.seed != seed) {
         errln!(
@@ -86,6 +101,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         repro_dir: args.repro_dir.clone(),
         observed: args.observed.clone(),
         record_observed: args.record_observed.clone(),
+        accept_snapshots: args.accept_snapshots,
         left_out,
         ..run_settings(&args.target, seed, args.cases, args.strict)
     };
@@ -113,6 +129,9 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     }
     for e in result.events.iter().filter(|e| e.check == Check::ObservedChange) {
         errln!("changed since the observed answers: {}: {}", e.behaviour, e.message.as_deref().unwrap_or_default());
+    }
+    if let Some(noise) = &result.observed_noise {
+        errln!("{noise}");
     }
     match &result.observed_written {
         Some(Ok(n)) => errln!("recorded the observed answers of {n} behaviour(s)"),
