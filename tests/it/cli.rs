@@ -66,6 +66,31 @@ fn emulate_checks_its_score_flags() {
     }
 }
 
+/// Flags of this session's features refuse bad values before anything runs, with exit 2 and a line
+/// that names the flag.
+#[test]
+fn new_flags_refuse_bad_values_with_exit_2() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["emulate", "--listen", "127.0.0.1:0", "--liveness-run-noise", "0.9"],
+            "--liveness-run-noise 0.9 is not between 0 and 0.5",
+        ),
+        (&["run", "--base-url", "http://127.0.0.1:9", "--accept-snapshots"], "--accept-snapshots rewrites snapshots/"),
+        (&["history", "--out", "/tmp/x", "--rebase-at", "0", "/tmp/none"], "--rebase-at counts runs from 1"),
+        (
+            &["history", "--out", "/tmp/x", "--false-alarm-rate", "0.9", "/tmp/none"],
+            "--false-alarm-rate 0.9 is not between",
+        ),
+        (&["compare", "--run-noise", "-1", "/tmp/none-a.json", "/tmp/none-b.json"], ""),
+        (&["run", "--observed", "/tmp/verifik-no-such-observed-dir"], "cannot read"),
+    ];
+    for (args, said) in cases {
+        let o = bin().args(args).output().expect("the binary runs");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(said), "{args:?}: {}", text(&o));
+    }
+}
+
 #[test]
 fn format_json_keeps_stdout_pure() {
     let o = run(&["--format", "json", "--cases", "2", "--seed", "5", "auth::"]);

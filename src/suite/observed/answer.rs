@@ -125,6 +125,14 @@ pub(crate) fn describe(before: &Value, now: &Value) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
+/// One answer in a few words with its message, for the forms an intermittent slot took.
+pub(crate) fn describe_briefly(v: &Value) -> String {
+    match v["message"].as_str() {
+        Some(m) => format!("{} {m:?}", summary(v)),
+        None => summary(v),
+    }
+}
+
 /// One answer in a few words, for answers that appeared or went away.
 pub(crate) fn summary(v: &Value) -> String {
     let code = v["code"].as_str().map_or(String::new(), |c| format!(" {c}"));

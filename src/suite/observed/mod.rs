@@ -224,9 +224,11 @@ impl Observed {
             for slot in slots {
                 let known = self.history(b, slot);
                 if known.len() > 1 {
-                    let spans: Vec<String> =
-                        known.iter().map(|(_, first, last)| format!("runs {first}–{last}")).collect();
-                    varying.push(format!("{b} {slot}: {} forms ({})", known.len(), spans.join(", ")));
+                    let forms: Vec<String> = known
+                        .iter()
+                        .map(|(answers, first, last)| format!("[{}] in runs {first}–{last}", shown(answers)))
+                        .collect();
+                    varying.push(format!("{b} {slot}: {} forms: {}", known.len(), forms.join(", ")));
                 }
             }
         }
@@ -265,6 +267,20 @@ impl Observed {
         }
         Ok(seen.len())
     }
+}
+
+/// An answer set in a few words: each distinct answer, with how many times it came.
+fn shown(answers: &[Value]) -> String {
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    for a in answers {
+        let said = answer::describe_briefly(a);
+        match counted.iter_mut().find(|(s, _)| *s == said) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((said, 1)),
+        }
+    }
+    let parts: Vec<String> = counted.into_iter().map(|(s, n)| if n == 1 { s } else { format!("{s} ×{n}") }).collect();
+    parts.join(", ")
 }
 
 /// What differs between two answer sets: pairs of answers that differ (matched by status where they
@@ -377,7 +393,10 @@ mod tests {
         let noise = noise.expect("a summary");
         assert!(
             noise.contains("compared with 2 recorded run(s)")
-                && noise.contains("STATE-X example: 2 forms (runs 1–1, runs 2–2)"),
+                && noise.contains(
+                    "STATE-X example: 2 forms: [401 UNAUTHORIZED \"Authentication required\"] in runs 1–1, \
+                     [401 UNAUTHORIZED \"Token required\"] in runs 2–2"
+                ),
             "{noise}"
         );
         let (changes, _) = compare("Please log in");
