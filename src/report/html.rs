@@ -86,7 +86,7 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
         let Some(record) = result.records.iter().find(|r| r.name == name) else { continue };
         let warned = result.events.iter().any(|e| e.trial == name && e.verdict == Verdict::Warn);
         let (class, text) = match &record.outcome {
-            Outcome::Passed { known, .. } if !known.is_empty() => ("known", "known deviation (baseline)".to_owned()),
+            Outcome::Passed { known, .. } if !known.is_empty() => ("known", "known deviation".to_owned()),
             Outcome::Passed { .. } if warned => ("warn", "warn".to_owned()),
             Outcome::Passed { .. } => ("pass", "pass".to_owned()),
             Outcome::Failed(v) => ("fail", format!("fail ({} violation(s))", v.len())),

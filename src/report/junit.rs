@@ -16,7 +16,7 @@ pub(crate) fn render(result: &RunResult) -> String {
             // the reason saying it is known.
             Outcome::Passed { known, .. } if !known.is_empty() => {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(format!("known deviation (baseline): {}", known[0].message));
+                s.set_message(format!("known deviation: {}", known[0].message));
                 s.set_description(known.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));
                 s
             }

@@ -132,7 +132,7 @@ impl Entry {
     }
 }
 
-fn parse_day(d: &str) -> Option<chrono::NaiveDate> {
+pub(crate) fn parse_day(d: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()
 }
 

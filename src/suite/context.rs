@@ -112,9 +112,10 @@ impl Ctx {
                 har.name_image(img.data_uri(), &img.name);
             }
         }
-        let observed = match (settings.observed.as_slice(), &settings.record_observed) {
-            ([], None) => None,
-            (earlier, _) => Some(super::observed::Observed::new(earlier)?),
+        let observed = match (settings.observed.as_slice(), &settings.record_observed, &settings.expectations) {
+            ([], None, None) => None,
+            (earlier, _, None) => Some(super::observed::Observed::new(earlier)?),
+            (earlier, _, Some(e)) => Some(super::observed::Observed::new(earlier)?.expecting(e.clone())),
         };
         let repro = super::repro::Reproducer {
             base_url: target.base_url().to_owned(),

@@ -19,9 +19,11 @@ pub enum Strictness {
     Documented,
     /// Our reading where the vendor is silent: fails on the emulator profile, warns against the vendor.
     Inferred,
-    /// A change from what this target answered in an earlier run (`--observed`): warns on every
-    /// target, fails under `--strict`.
+    /// A change from what this target answered in an earlier run (`--observed`), or from a gating
+    /// expectation of a behaviour that is not documented: warns on every target, fails under `--strict`.
     Observed,
+    /// A change from a candidate expectation, not yet confirmed often enough to gate: it only warns.
+    Candidate,
 }
 
 /// A check, by the stable name reports, baselines and `caught_only_by` lists use: kebab-case of the
@@ -81,6 +83,8 @@ pub enum Check {
     // The run around the checks.
     /// A change from what this target answered before (`--observed`).
     ObservedChange,
+    /// An answer set unlike every form its expectation holds (`--expectations`).
+    ExpectationChange,
     /// The behaviour could not be run to its end (transport, set-up, time limit).
     Run,
     /// The target could not be prepared or reached at all.
@@ -291,6 +295,7 @@ mod tests {
                 "same-registration",
                 "status-unchanged",
                 "observed-change",
+                "expectation-change",
                 "run",
                 "target",
                 "ran-checks",

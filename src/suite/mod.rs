@@ -6,6 +6,7 @@ pub(crate) mod behaviour;
 pub mod catalogue;
 pub(crate) mod context;
 pub mod event;
+pub mod expectations;
 pub mod finding;
 pub mod fixtures;
 pub(crate) mod generate;

@@ -291,6 +291,7 @@ impl<'a> Probe<'a> {
             Strictness::Documented => true,
             Strictness::Inferred => self.ctx.profile == Profile::Emulator || self.ctx.settings.strict,
             Strictness::Observed => self.ctx.settings.strict,
+            Strictness::Candidate => false,
         }
     }
 
@@ -311,6 +312,20 @@ impl<'a> Probe<'a> {
         let changes = self.ctx.ledger.observed.as_ref().map(|o| o.changes(self.behaviour.id)).unwrap_or_default();
         for change in changes {
             self.record(Some(Finding::new(Check::ObservedChange, change)), Strictness::Observed, None);
+        }
+        let expected =
+            self.ctx.ledger.observed.as_ref().map(|o| o.expectation_changes(self.behaviour.id)).unwrap_or_default();
+        for (change, state) in expected {
+            // A gating expectation of a documented behaviour fails everywhere; of another, under
+            // --strict; a candidate only warns.
+            let strictness = match state {
+                super::expectations::State::Candidate => Strictness::Candidate,
+                super::expectations::State::Gating if self.behaviour.strictness == Strictness::Documented => {
+                    Strictness::Documented
+                }
+                super::expectations::State::Gating => Strictness::Observed,
+            };
+            self.record(Some(Finding::new(Check::ExpectationChange, change)), strictness, None);
         }
         if self.checks == 0 && !self.skipped.is_empty() {
             let reason = self.skipped.join("; ");

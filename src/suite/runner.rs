@@ -45,6 +45,9 @@ pub struct RunResult {
     pub observed_written: Option<Result<usize, String>>,
     /// What the recorded runs compared with taught about noise (`--observed`).
     pub observed_noise: Option<String>,
+    /// This run's answer sets, by behaviour and slot, when they were kept.
+    pub answer_sets:
+        Option<std::collections::HashMap<String, std::collections::BTreeMap<String, Vec<serde_json::Value>>>>,
     /// Whether the run's time limit was reached.
     pub out_of_time: bool,
 }
@@ -148,6 +151,7 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
         None => Err("the target was never contacted: nothing was observed".to_owned()),
     });
     let observed_noise = lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref()).and_then(|o| o.noise());
+    let answer_sets = lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref()).map(|o| o.sets());
     let (events, target, requests, down, out_of_time) = match lazy.built() {
         Some(ctx) => (
             ctx.take_events(),
@@ -175,5 +179,6 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
         har,
         observed_written,
         observed_noise,
+        answer_sets,
     }
 }

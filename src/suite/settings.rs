@@ -37,6 +37,8 @@ pub struct RunSettings {
     pub observed: Vec<PathBuf>,
     /// `--record-observed DIR`: keep the central endpoint's answers to write them there.
     pub record_observed: Option<PathBuf>,
+    /// `--expectations FILE`: the target's expected answer sets and known deviations.
+    pub expectations: Option<Arc<super::expectations::Expectations>>,
     /// `--accept-snapshots`: a snapshot difference rewrites the snapshot instead of failing.
     pub accept_snapshots: bool,
     /// Behaviours (trial names) the plan left out (`--budget-credits`, `--budget-validations`), with why.
@@ -55,6 +57,7 @@ impl Default for RunSettings {
             observed: Vec::new(),
             record_observed: None,
             accept_snapshots: false,
+            expectations: None,
             left_out: HashMap::new(),
         }
     }

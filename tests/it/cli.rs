@@ -389,7 +389,7 @@ fn baselines_of_known_deviations() {
     let o = suite(&two, &[&["--baseline", &file("all.json")][..], &reports[..]].concat());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let junit = std::fs::read_to_string(file("junit.xml")).expect("junit");
-    assert_eq!(junit.matches("known deviation (baseline)").count(), 2, "{junit}");
+    assert_eq!(junit.matches("known deviation:").count(), 2, "{junit}");
     let ndjson = std::fs::read_to_string(file("events.ndjson")).expect("ndjson");
     let header: serde_json::Value = serde_json::from_str(ndjson.lines().next().unwrap_or_default()).expect("json");
     assert_eq!(
@@ -399,8 +399,8 @@ fn baselines_of_known_deviations() {
     assert!(header["started_at"].is_string() && header["profile"] == "emulator" && header["suite"].is_string());
     assert!(ndjson.contains("\"verdict\":\"known\"") && !ndjson.contains("\"verdict\":\"fail\""));
     let html = std::fs::read_to_string(dir.join("html/index.html")).expect("html");
-    assert!(html.contains("known deviation (baseline)"));
-    let accepted = format!("{} known finding(s) accepted by the baseline", entries.len());
+    assert!(html.contains("known deviation"));
+    let accepted = format!("{} finding(s) accepted as known deviations", entries.len());
     assert!(text(&o).contains(&accepted), "{}", text(&o));
     // An expired entry fails the run.
     let mut expired = entries.clone();
@@ -408,7 +408,7 @@ fn baselines_of_known_deviations() {
     expired[last]["expires"] = "2000-01-01".into();
     let o = suite(&two, &["--baseline", &write("expired.json", expired)]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    assert!(text(&o).contains("a baseline entry has expired (2000-01-01)"), "{}", text(&o));
+    assert!(text(&o).contains("a known deviation has expired (2000-01-01)"), "{}", text(&o));
     // A deviation removed: its entry is fixed and asks to be pruned (a failure under --baseline-strict).
     let o = suite(&two[2..], &["--baseline", &file("all.json")]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));

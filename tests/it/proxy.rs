@@ -153,3 +153,95 @@ fn a_reformatting_slower_proxy_is_no_change_and_a_reworded_message_is() {
     assert_eq!(code, Some(1), "{said}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The expectations file's state machine through the command line, against the emulator behind the
+/// proxy (judged as the vendor): candidate → gating after three runs → a change warns, and fails under
+/// `--strict`; accepting it makes a second form, a candidate again, whose old form expires after two runs
+/// without it; a known deviation added from a run, then expired by its date. Then the deprecated flags
+/// on an old baseline file and a format 1 observed directory: the same verdict, one warning line each.
+#[test]
+fn expectations_gate_expire_and_the_old_flags_still_work() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let config = EmulatorConfig { provider_states: true, ..EmulatorConfig::default() };
+    let emu = rt.block_on(RunningEmulator::start(config)).expect("emulator starts");
+    let reformat = rt.block_on(proxy(emu.base_url(), Mode::Reformat));
+    let reword = rt.block_on(proxy(emu.base_url(), Mode::Reword));
+    let dir = temp("expectations");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("expectations.json").to_string_lossy().into_owned();
+    let run = |base: &str, extra: &[&str]| {
+        let o = bin()
+            .args(["run", "--base-url", base, "--seed", "11", "--cases", "2", "AUTH-MISSING-HEADER"])
+            .args(extra)
+            .output()
+            .expect("the binary runs");
+        (o.status.code(), text(&o))
+    };
+    let update = ["--expectations", &file, "--update-expectations", "--intermittent-expiry", "2"];
+    let (_, said) = run(&reformat, &update);
+    assert!(said.contains("added: AUTH-MISSING-HEADER example: a new expectation, candidate (1 of 3 runs)"), "{said}");
+    let (_, said) = run(&reformat, &update);
+    assert!(said.contains("written to") && !said.contains("promoted:"), "{said}");
+    let (code, said) = run(&reformat, &update);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("promoted: AUTH-MISSING-HEADER example: gates after 3 confirming runs"), "{said}");
+    let change = "AUTH-MISSING-HEADER: example: message \"Authentication required\" -> \"Please sign in first\" (unlike a gating expectation)";
+    let (code, said) = run(&reword, &["--expectations", &file]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains(&format!("unlike the expectations (warns): {change}")), "{said}");
+    let (code, said) = run(&reword, &["--expectations", &file, "--strict"]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains(&format!("unlike the expectations (fails): {change}")), "{said}");
+    // Accepted: a second form, a candidate again; the old wording expires after two runs without it.
+    let (_, said) = run(&reword, &update);
+    assert!(
+        said.contains("added: AUTH-MISSING-HEADER example: a new form (2 now), candidate again (1 of 3 runs)"),
+        "{said}"
+    );
+    // Runs 4 and 5 without the old wording, last seen in run 3: it expires in run 5.
+    let (_, said) = run(&reword, &update);
+    assert!(
+        said.contains("expired: AUTH-MISSING-HEADER example: 1 form(s) not seen for 2 runs expired; 1 left"),
+        "{said}"
+    );
+    // A known deviation taken from a run's findings, then expired by its date.
+    let (_, said) = run(&reword, &[&update[..], &["--strict"]].concat());
+    assert!(said.contains("added: known deviation AUTH-MISSING-HEADER body (expires never): added"), "{said}");
+    let mut e: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).expect("file")).expect("JSON");
+    e["known_deviations"][0]["expires"] = "2000-01-01".into();
+    std::fs::write(&file, serde_json::to_vec_pretty(&e).expect("JSON")).expect("written");
+    let (code, said) = run(&reword, &[&update[..], &["--strict"]].concat());
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("expired: known deviation AUTH-MISSING-HEADER body (expires 2000-01-01): expired"), "{said}");
+    assert!(said.contains("a known deviation has expired (2000-01-01)"), "{said}");
+    // The old flags on old files: a format 1 baseline and a format 1 observed directory.
+    let baseline = dir.join("baseline.json");
+    let entry =
+        serde_json::json!({"behaviour": "AUTH-MISSING-HEADER", "check": "body", "reason": "reworded by the vendor"});
+    std::fs::write(&baseline, serde_json::json!({"format_version": 1, "known": [entry]}).to_string())
+        .expect("baseline");
+    let observed = dir.join("observed");
+    std::fs::create_dir_all(&observed).expect("dir");
+    let index = serde_json::json!({"format_version": 1, "seed": 11, "cases": 2});
+    std::fs::write(observed.join("observed.json"), index.to_string()).expect("index");
+    let answer = serde_json::json!({"status": 401, "code": "UNAUTHORIZED", "message": "Authentication required",
+        "shape": {"code": "string", "message": "string"}});
+    let old = serde_json::json!({"format_version": 1, "behaviour": "AUTH-MISSING-HEADER", "answers": [answer]});
+    std::fs::write(observed.join("AUTH-MISSING-HEADER.json"), old.to_string()).expect("answers");
+    let (baseline, observed) = (baseline.to_string_lossy().into_owned(), observed.to_string_lossy().into_owned());
+    let old = ["--baseline", baseline.as_str(), "--observed", observed.as_str()];
+    let (code, said) = run(&reword, &old);
+    // Judged as the vendor, the reworded body and the changed answer warn, as before the new flags.
+    assert_eq!(code, Some(0), "{said}");
+    let changed = "changed since the observed answers: AUTH-MISSING-HEADER: all answers (format 1): message";
+    assert!(said.contains(changed), "{said}");
+    for flag in ["--baseline FILE", "--observed DIR"] {
+        assert_eq!(said.matches(&format!("warning: {flag} is deprecated")).count(), 1, "{said}");
+    }
+    let (code, said) = run(&reword, &[&old[..], &["--strict"]].concat());
+    assert_eq!(code, Some(1), "the changed answer fails under --strict, as before: {said}");
+    let (code, said) = run(&reformat, &old);
+    assert_eq!(code, Some(0), "the unchanged answers pass with the old flags: {said}");
+    assert!(!said.contains("changed since the observed answers"), "{said}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -30,7 +30,7 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Serve the emulator until interrupted.
     Emulate(EmulateArgs),
-    /// Record liveness decisions and scores over the fixture face set; optionally compare to a baseline.
+    /// Record liveness decisions and scores over the fixture face set; optionally compare with a reference run.
     Liveness(Box<LivenessArgs>),
     /// Compare two liveness run files: stable or drifted (exit 1 on drift).
     Compare(CompareArgs),
@@ -93,8 +93,11 @@ pub struct LivenessArgs {
     /// Only these os values (default: all three).
     #[arg(long = "os", value_name = "OS")]
     pub os: Vec<verifik_conformance::api::Os>,
-    /// A previous run.json to compare with; exit 1 on drift.
+    /// A reference run.json (a known-good day) to compare with; exit 1 on drift.
     #[arg(long, value_name = "FILE")]
+    pub compare_with: Option<PathBuf>,
+    /// Deprecated (goes in version 0.3, June 2027): --compare-with.
+    #[arg(long, value_name = "FILE", hide = true)]
     pub baseline: Option<PathBuf>,
     /// Print the figures of the calibration half of the face set instead of the evaluation half.
     #[arg(long)]
@@ -336,14 +339,13 @@ pub struct RunArgs {
     /// Judge a base URL like the emulator: inferred behaviours fail instead of warning.
     #[arg(long)]
     pub emulator_profile: bool,
-    /// Known deviations (a JSON baseline file, docs/operating.md): findings it lists are reported as
-    /// known and do not fail the run; new findings and expired entries do.
-    #[arg(long, value_name = "FILE")]
+    /// Deprecated (goes in version 0.3, June 2027): --expectations FILE holds known deviations.
+    #[arg(long, value_name = "FILE", hide = true)]
     pub baseline: Option<PathBuf>,
-    /// Write this run's findings as a baseline, keeping the reasons of entries that persist.
-    #[arg(long, value_name = "FILE")]
+    /// Deprecated: --expectations FILE --update-expectations.
+    #[arg(long, value_name = "FILE", hide = true)]
     pub baseline_update: Option<PathBuf>,
-    /// Baseline entries that no longer occur fail the run instead of asking to be pruned.
+    /// Known deviations that no longer occur fail the run instead of asking to be pruned.
     #[arg(long)]
     pub baseline_strict: bool,
     /// Every warning fails the run: inferred expectations and fields the schemas do not name
@@ -362,6 +364,19 @@ pub struct RunArgs {
     /// Write every exchange as HAR 1.2 (redacted: tokens summarised, images named by fixture id).
     #[arg(long, value_name = "FILE")]
     pub har: Option<PathBuf>,
+    /// The target's expectations file: its expected answer sets and known deviations (docs/operating.md).
+    #[arg(long, value_name = "FILE")]
+    pub expectations: Option<PathBuf>,
+    /// Update the --expectations file from this run (created when missing) and print what was added,
+    /// promoted, expired and removed.
+    #[arg(long, requires = "expectations")]
+    pub update_expectations: bool,
+    /// Confirming runs after which a new expectation gates (written into the file on update).
+    #[arg(long, value_name = "N")]
+    pub gate_after: Option<u32>,
+    /// Runs after which a form of an intermittent answer set not seen again expires (written on update).
+    #[arg(long, value_name = "M")]
+    pub intermittent_expiry: Option<u32>,
     /// Rewrite `snapshots/` from the embedded emulator's answers where they differ (after a deliberate
     /// change of the emulator); only without --base-url and --deviate.
     #[arg(long)]

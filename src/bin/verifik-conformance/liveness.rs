@@ -20,7 +20,12 @@ pub(crate) fn liveness(args: LivenessArgs) -> ExitCode {
     if !(0.0..=1.0).contains(&args.max_error_share) {
         return fail(2, "--max-error-share must be between 0 and 1");
     }
-    let baseline = match args.baseline.as_deref().map(read_run).transpose() {
+    if args.baseline.is_some() {
+        errln!(
+            "warning: liveness --baseline FILE is deprecated and goes in version 0.3 (June 2027): use --compare-with FILE"
+        );
+    }
+    let baseline = match args.compare_with.as_deref().or(args.baseline.as_deref()).map(read_run).transpose() {
         Ok(b) => b,
         Err(e) => return fail(2, &e),
     };

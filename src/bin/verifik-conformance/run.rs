@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use crate::cli::RunArgs;
 use verifik_conformance::report;
 use verifik_conformance::suite::baseline::{Baseline, Key};
+use verifik_conformance::suite::expectations::Expectations;
 use verifik_conformance::suite::finding::Check;
 use verifik_conformance::suite::{Outcome, RunSettings, catalogue, plan, runner};
 
@@ -88,10 +89,30 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
             i.cases
         );
     }
+    deprecations(&args);
+    let expectations = match args.expectations.as_deref().filter(|p| p.exists()).map(Expectations::load).transpose() {
+        Ok(e) => e,
+        Err(e) => return fail(2, &e),
+    };
+    if args.expectations.as_deref().is_some_and(|p| !p.exists()) && !args.update_expectations {
+        return fail(2, "the --expectations file does not exist: add --update-expectations to create it from this run");
+    }
+    if expectations.is_some() && args.baseline.is_some() {
+        return fail(
+            2,
+            "--baseline and --expectations both hold known deviations: give one (--baseline is deprecated)",
+        );
+    }
     let baseline = match args.baseline.as_deref().map(Baseline::load).transpose() {
         Ok(b) => b.map(std::sync::Arc::new),
         Err(e) => return fail(2, &e),
     };
+    // The expectations' known deviations are judged as a baseline's are.
+    let baseline = baseline.or_else(|| {
+        expectations
+            .as_ref()
+            .map(|e| std::sync::Arc::new(Baseline { format_version: 1, known: e.known_deviations.clone() }))
+    });
     let spec = match target_spec(&args.target, args.emulator_profile, seed) {
         Ok(spec) => spec,
         Err(e) => return fail(2, &e),
@@ -102,6 +123,12 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         observed: args.observed.clone(),
         record_observed: args.record_observed.clone(),
         accept_snapshots: args.accept_snapshots,
+        expectations: match (&expectations, args.update_expectations) {
+            (Some(e), _) => Some(std::sync::Arc::new(e.clone())),
+            // A first update still needs the answer sets kept.
+            (None, true) => Some(std::sync::Arc::new(Expectations::default())),
+            (None, false) => None,
+        },
         left_out,
         ..run_settings(&args.target, seed, args.cases, args.strict)
     };
@@ -124,11 +151,20 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
     if let Err((path, e)) = outputs.write(&result, &all) {
         code = fail(2, &format!("cannot write {}: {e}", path.display()));
     }
+    if let (true, Some(path)) = (args.update_expectations, &args.expectations)
+        && let Err(e) = update_expectations(&args, path, expectations.unwrap_or_default(), &result)
+    {
+        code = fail(2, &e);
+    }
     if let Err(e) = judge_baseline(&args, baseline.as_deref(), &result, &mut code) {
         code = fail(2, &e);
     }
     for e in result.events.iter().filter(|e| e.check == Check::ObservedChange) {
         errln!("changed since the observed answers: {}: {}", e.behaviour, e.message.as_deref().unwrap_or_default());
+    }
+    for e in result.events.iter().filter(|e| e.check == Check::ExpectationChange) {
+        let how = if e.verdict == report::Verdict::Fail { "fails" } else { "warns" };
+        errln!("unlike the expectations ({how}): {}: {}", e.behaviour, e.message.as_deref().unwrap_or_default());
     }
     if let Some(noise) = &result.observed_noise {
         errln!("{noise}");
@@ -153,12 +189,10 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
 
 /// The baseline's verdict on a run: expired entries fail it, entries that no longer occur are to be
 /// pruned (and fail it under `--baseline-strict`); `--baseline-update` writes the run's findings.
-pub(crate) fn judge_baseline(
-    args: &RunArgs,
-    baseline: Option<&Baseline>,
+/// Every finding of a run as a known-deviation key, the behaviours that ran, and how many were known.
+fn findings_of(
     result: &runner::RunResult,
-    code: &mut ExitCode,
-) -> Result<(), String> {
+) -> (std::collections::BTreeSet<Key>, std::collections::BTreeSet<String>, usize) {
     use std::collections::BTreeSet;
     let (mut findings, mut ran, mut known) = (BTreeSet::new(), BTreeSet::new(), 0);
     for r in &result.records {
@@ -172,13 +206,24 @@ pub(crate) fn judge_baseline(
             Outcome::Skipped(_) => continue,
         };
         ran.insert(id.to_owned());
-        findings.extend(violations.iter().map(|v| Key::of(id, v)));
+        // Changes of answer sets are the expectations' own business, not known deviations.
+        findings.extend(violations.iter().filter(|v| v.check != Check::ExpectationChange).map(|v| Key::of(id, v)));
     }
+    (findings, ran, known)
+}
+
+pub(crate) fn judge_baseline(
+    args: &RunArgs,
+    baseline: Option<&Baseline>,
+    result: &runner::RunResult,
+    code: &mut ExitCode,
+) -> Result<(), String> {
+    let (findings, ran, known) = findings_of(result);
     if let Some(b) = baseline {
         let today = chrono::Utc::now().date_naive();
         for e in b.expired(today) {
             errln!(
-                "error: a baseline entry has expired ({}): renew or remove it: {}",
+                "error: a known deviation has expired ({}): renew or remove it: {}",
                 e.expires.as_deref().unwrap_or_default(),
                 e.describe()
             );
@@ -190,7 +235,7 @@ pub(crate) fn judge_baseline(
                 *code = ExitCode::FAILURE;
             }
         }
-        errln!("{known} known finding(s) accepted by the baseline");
+        errln!("{known} finding(s) accepted as known deviations");
     }
     if let Some(path) = &args.baseline_update {
         let updated = Baseline::updated(baseline, &findings);
@@ -198,6 +243,58 @@ pub(crate) fn judge_baseline(
         verifik_conformance::target::redactor::write_artefact(path, text + "\n")
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         errln!("wrote {} finding(s) to {}", updated.known.len(), path.display());
+    }
+    Ok(())
+}
+
+/// The flags that `--expectations` replaced keep working, each with one line naming what replaces it.
+fn deprecations(args: &RunArgs) {
+    let old: [(bool, &str, &str); 5] = [
+        (args.baseline.is_some(), "--baseline FILE", "--expectations FILE (its known_deviations)"),
+        (args.baseline_update.is_some(), "--baseline-update FILE", "--expectations FILE --update-expectations"),
+        (args.baseline_strict, "--baseline-strict", "--expectations FILE with --strict"),
+        (!args.observed.is_empty(), "--observed DIR", "--expectations FILE (its answer sets)"),
+        (args.record_observed.is_some(), "--record-observed DIR", "--expectations FILE --update-expectations"),
+    ];
+    for (_, flag, instead) in old.into_iter().filter(|(given, _, _)| *given) {
+        errln!("warning: {flag} is deprecated and goes in version 0.3 (June 2027): use {instead}");
+    }
+}
+
+/// `--update-expectations`: this run's answer sets and findings into the file, and what changed in it.
+fn update_expectations(
+    args: &RunArgs,
+    path: &std::path::Path,
+    mut e: Expectations,
+    result: &runner::RunResult,
+) -> Result<(), String> {
+    if let Some(n) = args.gate_after {
+        e.gate_after = n.max(1);
+    }
+    if let Some(m) = args.intermittent_expiry {
+        e.intermittent_expiry = m.max(1);
+    }
+    let (findings, _, _) = findings_of(result);
+    let known =
+        Baseline::updated(Some(&Baseline { format_version: 1, known: e.known_deviations.clone() }), &findings).known;
+    let sets = result.answer_sets.clone().unwrap_or_default();
+    let u = e.update(&sets, known, &result.started_at, chrono::Utc::now().date_naive());
+    e.write(path).map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+    errln!(
+        "expectations: run {} written to {}: {} added, {} promoted, {} expired, {} removed",
+        e.runs,
+        path.display(),
+        u.added.len(),
+        u.promoted.len(),
+        u.expired.len(),
+        u.removed.len()
+    );
+    for (what, lines) in
+        [("added", &u.added), ("promoted", &u.promoted), ("expired", &u.expired), ("removed", &u.removed)]
+    {
+        for line in lines {
+            errln!("  {what}: {line}");
+        }
     }
     Ok(())
 }

@@ -139,6 +139,59 @@ pub(crate) fn summary(v: &Value) -> String {
     format!("{}{code}", v["status"])
 }
 
+/// An answer set in a few words: each distinct answer, with how many times it came.
+pub(crate) fn shown(answers: &[Value]) -> String {
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    for a in answers {
+        let said = describe_briefly(a);
+        match counted.iter_mut().find(|(s, _)| *s == said) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((said, 1)),
+        }
+    }
+    let parts: Vec<String> = counted.into_iter().map(|(s, n)| if n == 1 { s } else { format!("{s} ×{n}") }).collect();
+    parts.join(", ")
+}
+
+/// What differs between two answer sets: pairs of answers that differ (matched by status where they
+/// can be), answers that went away, and answers that are new.
+pub(crate) fn difference(before: &[Value], now: &[Value]) -> String {
+    let (mut gone, mut new): (Vec<&Value>, Vec<&Value>) = (before.iter().collect(), Vec::new());
+    for a in now {
+        match gone.iter().position(|b| *b == a) {
+            Some(i) => {
+                gone.remove(i);
+            }
+            None => new.push(a),
+        }
+    }
+    let mut parts = Vec::new();
+    let mut unpaired_new = Vec::new();
+    for a in new {
+        let pair = gone.iter().position(|b| b["status"] == a["status"]).or((!gone.is_empty()).then_some(0));
+        match pair {
+            Some(i) => {
+                let b = gone.remove(i);
+                parts.extend(describe(b, a));
+            }
+            None => unpaired_new.push(summary(a)),
+        }
+    }
+    parts.extend(gone.iter().map(|b| format!("answer gone: {}", summary(b))));
+    parts.extend(unpaired_new.into_iter().map(|a| format!("new answer: {a}")));
+    // The same difference in several answers is said once, with how many.
+    let mut counted: Vec<(String, usize)> = Vec::new();
+    for p in parts {
+        match counted.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, n)) => *n += 1,
+            None => counted.push((p, 1)),
+        }
+    }
+    let said: Vec<String> =
+        counted.into_iter().map(|(p, n)| if n == 1 { p } else { format!("{n} answers: {p}") }).collect();
+    said.join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use reqwest::StatusCode;

@@ -83,6 +83,8 @@ struct Recorded {
 pub struct Observed {
     /// The recorded runs (`--observed`), oldest first.
     recorded: Vec<Recorded>,
+    /// The target's expectations (`--expectations`), when given.
+    expected: Option<std::sync::Arc<super::expectations::Expectations>>,
     seen: Mutex<HashMap<BehaviourId, Sets>>,
 }
 
@@ -114,10 +116,34 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) ->
 /// The seed and cases a directory was recorded with.
 pub fn index(dir: &Path) -> Result<Index, ObservedError> {
     let index: Index = read_json(&dir.join(INDEX), "an observed-answers index")?;
-    if index.format_version != FORMAT_VERSION {
+    if !(1..=FORMAT_VERSION).contains(&index.format_version) {
         return Err(ObservedError::Format { path: dir.to_owned(), found: index.format_version });
     }
     Ok(index)
+}
+
+/// A format 1 file: a behaviour's answers in the order they came, without slots or media type.
+#[derive(Debug, Deserialize)]
+struct LegacyFile {
+    behaviour: String,
+    answers: Vec<Value>,
+}
+
+/// The slot a format 1 run's answers are compared in: all of a behaviour's answers together.
+const LEGACY_SLOT: &str = "all answers (format 1)";
+
+/// A run's answers of `behaviour` as format 1 recorded them: every slot together, without media type.
+fn legacy_form(sets: &Sets) -> Vec<Value> {
+    sets.values()
+        .flatten()
+        .map(|a| {
+            let mut a = a.clone();
+            if let Value::Object(m) = &mut a {
+                m.shift_remove("media");
+            }
+            a
+        })
+        .collect()
 }
 
 fn read_run(dir: &Path) -> Result<Recorded, ObservedError> {
@@ -126,6 +152,13 @@ fn read_run(dir: &Path) -> Result<Recorded, ObservedError> {
     let entries = std::fs::read_dir(dir).map_err(|source| ObservedError::Read { path: dir.to_owned(), source })?;
     for path in entries.flatten().map(|e| e.path()) {
         if path.extension().is_none_or(|x| x != "json") || path.ends_with(INDEX) {
+            continue;
+        }
+        if index.format_version == 1 {
+            // Still read, as scripts hold such directories: keys sorted now, compared all together.
+            let f: LegacyFile = read_json(&path, "an observed snapshot (format 1)")?;
+            let answers = f.answers.iter().map(sorted).collect();
+            behaviours.insert(f.behaviour, Sets::from([(LEGACY_SLOT.to_owned(), answers)]));
             continue;
         }
         let f: File = read_json(&path, "an observed answer set")?;
@@ -147,7 +180,51 @@ impl Observed {
     pub(crate) fn new(earlier: &[PathBuf]) -> Result<Observed, ObservedError> {
         let mut recorded = earlier.iter().map(|d| read_run(d)).collect::<Result<Vec<_>, _>>()?;
         recorded.sort_by(|a, b| a.index.recorded_at.cmp(&b.index.recorded_at));
-        Ok(Observed { recorded, seen: Mutex::new(HashMap::new()) })
+        Ok(Observed { recorded, expected: None, seen: Mutex::new(HashMap::new()) })
+    }
+
+    /// Also judges answer sets against `expectations`.
+    pub(crate) fn expecting(mut self, expectations: std::sync::Arc<super::expectations::Expectations>) -> Observed {
+        self.expected = Some(expectations);
+        self
+    }
+
+    /// Every answer set of this run, by behaviour, for `--update-expectations`.
+    pub fn sets(&self) -> HashMap<String, BTreeMap<String, Vec<Value>>> {
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.iter()
+            .map(|(id, sets)| {
+                let sorted = sets
+                    .iter()
+                    .map(|(slot, answers)| {
+                        let mut a = answers.clone();
+                        a.sort_by_key(Value::to_string);
+                        (slot.clone(), a)
+                    })
+                    .collect();
+                (id.0.to_owned(), sorted)
+            })
+            .collect()
+    }
+
+    /// The slots of `behaviour` whose answers are unlike every form their expectation holds, each with
+    /// what differs and whether the expectation gates.
+    pub(crate) fn expectation_changes(&self, behaviour: BehaviourId) -> Vec<(String, super::expectations::State)> {
+        use super::expectations::Judgement;
+        let Some(expected) = &self.expected else { return Vec::new() };
+        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(now) = seen.get(&behaviour) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (slot, answers) in now {
+            if let Judgement::Changed { state, latest } = expected.judge(behaviour.0, slot, answers) {
+                let label = match state {
+                    super::expectations::State::Gating => "a gating expectation",
+                    super::expectations::State::Candidate => "a candidate expectation",
+                };
+                out.push((format!("{slot}: {} (unlike {label})", answer::difference(&latest, answers)), state));
+            }
+        }
+        out
     }
 
     /// Notes an answer of the central endpoint in `slot` of `behaviour`.
@@ -179,7 +256,11 @@ impl Observed {
         }
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let empty = Sets::new();
-        let now = seen.get(&behaviour).unwrap_or(&empty);
+        let mut now = seen.get(&behaviour).unwrap_or(&empty).clone();
+        if self.recorded.iter().any(|r| r.index.format_version == 1) {
+            now.insert(LEGACY_SLOT.to_owned(), legacy_form(&now));
+        }
+        let now = &now;
         let runs = self.recorded.len();
         let mut out = Vec::new();
         for (slot, answers) in now {
@@ -194,7 +275,10 @@ impl Observed {
             } else {
                 String::new()
             };
-            out.push(format!("{slot}: {} (unlike all {runs} recorded run(s){noise})", difference(&latest, answers)));
+            out.push(format!(
+                "{slot}: {} (unlike all {runs} recorded run(s){noise})",
+                answer::difference(&latest, answers)
+            ));
         }
         let latest_slots = self.recorded.iter().rev().find_map(|r| r.behaviours.get(behaviour.0));
         if let Some(before) = latest_slots {
@@ -226,7 +310,7 @@ impl Observed {
                 if known.len() > 1 {
                     let forms: Vec<String> = known
                         .iter()
-                        .map(|(answers, first, last)| format!("[{}] in runs {first}–{last}", shown(answers)))
+                        .map(|(answers, first, last)| format!("[{}] in runs {first}–{last}", answer::shown(answers)))
                         .collect();
                     varying.push(format!("{b} {slot}: {} forms: {}", known.len(), forms.join(", ")));
                 }
@@ -249,163 +333,14 @@ impl Observed {
         std::fs::create_dir_all(dir)?;
         let index = Index { format_version: FORMAT_VERSION, seed, cases, recorded_at: recorded_at.to_owned() };
         crate::target::redactor::write_artefact(&dir.join(INDEX), serde_json::to_string_pretty(&index)? + "\n")?;
-        let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        for (id, sets) in seen.iter() {
-            let sets: Sets = sets
-                .iter()
-                .map(|(slot, answers)| {
-                    let mut a = answers.clone();
-                    a.sort_by_key(Value::to_string);
-                    (slot.clone(), a)
-                })
-                .collect();
-            let f = File { format_version: FORMAT_VERSION, behaviour: id.0.to_owned(), sets };
-            crate::target::redactor::write_artefact(
-                &dir.join(format!("{}.json", id.0)),
-                serde_json::to_vec_pretty(&f)?,
-            )?;
+        let all = self.sets();
+        for (id, sets) in &all {
+            let f = File { format_version: FORMAT_VERSION, behaviour: id.clone(), sets: sets.clone() };
+            crate::target::redactor::write_artefact(&dir.join(format!("{id}.json")), serde_json::to_vec_pretty(&f)?)?;
         }
-        Ok(seen.len())
+        Ok(all.len())
     }
-}
-
-/// An answer set in a few words: each distinct answer, with how many times it came.
-fn shown(answers: &[Value]) -> String {
-    let mut counted: Vec<(String, usize)> = Vec::new();
-    for a in answers {
-        let said = answer::describe_briefly(a);
-        match counted.iter_mut().find(|(s, _)| *s == said) {
-            Some((_, n)) => *n += 1,
-            None => counted.push((said, 1)),
-        }
-    }
-    let parts: Vec<String> = counted.into_iter().map(|(s, n)| if n == 1 { s } else { format!("{s} ×{n}") }).collect();
-    parts.join(", ")
-}
-
-/// What differs between two answer sets: pairs of answers that differ (matched by status where they
-/// can be), answers that went away, and answers that are new.
-fn difference(before: &[Value], now: &[Value]) -> String {
-    let (mut gone, mut new): (Vec<&Value>, Vec<&Value>) = (before.iter().collect(), Vec::new());
-    for a in now {
-        match gone.iter().position(|b| identity(std::slice::from_ref(*b)) == identity(std::slice::from_ref(a))) {
-            Some(i) => {
-                gone.remove(i);
-            }
-            None => new.push(a),
-        }
-    }
-    let mut parts = Vec::new();
-    let mut unpaired_new = Vec::new();
-    for a in new {
-        let pair = gone.iter().position(|b| b["status"] == a["status"]).or((!gone.is_empty()).then_some(0));
-        match pair {
-            Some(i) => {
-                let b = gone.remove(i);
-                parts.extend(answer::describe(b, a));
-            }
-            None => unpaired_new.push(answer::summary(a)),
-        }
-    }
-    parts.extend(gone.iter().map(|b| format!("answer gone: {}", answer::summary(b))));
-    parts.extend(unpaired_new.into_iter().map(|a| format!("new answer: {a}")));
-    // The same difference in several answers is said once, with how many.
-    let mut counted: Vec<(String, usize)> = Vec::new();
-    for p in parts {
-        match counted.iter_mut().find(|(q, _)| *q == p) {
-            Some((_, n)) => *n += 1,
-            None => counted.push((p, 1)),
-        }
-    }
-    let said: Vec<String> =
-        counted.into_iter().map(|(p, n)| if n == 1 { p } else { format!("{n} answers: {p}") }).collect();
-    said.join("; ")
 }
 
 #[cfg(test)]
-mod tests {
-    use reqwest::StatusCode;
-    use serde_json::json;
-
-    use super::*;
-
-    fn record(dir: &Path, id: BehaviourId, answers: &[Exchange], at: &str) {
-        let o = Observed::new(&[]).expect("observed");
-        for x in answers {
-            o.note(id, Slot::Example, x);
-        }
-        o.write(dir, 7, 8, at).expect("written");
-    }
-
-    fn taken() -> Exchange {
-        Exchange::synthetic(
-            StatusCode::CONFLICT,
-            json!({"code": "person_already_set", "message": "409:person_already_set"}),
-        )
-    }
-
-    fn ok(body: Value) -> Exchange {
-        Exchange::synthetic(StatusCode::OK, body)
-    }
-
-    /// The false alarm of a conformant target behind a reformatting proxy: the recorded race had its
-    /// 200 first and its body's keys in one order; the rerun got the same answers with the keys in
-    /// another order and the 200 third (answers come in completion order). Before answer sets this
-    /// printed "answer 1 of the central endpoint: status 200 -> 409 ..." and "answer 3 ...: status 409
-    /// -> 200 ...": the multiset was keyed on text that depends on key order, and the fallback
-    /// compared answers by position.
-    #[test]
-    fn the_same_answers_in_another_order_and_spelling_are_no_change() {
-        let id = BehaviourId("STATE-RACE-ONE-200");
-        let dir = std::env::temp_dir().join(format!("verifik-observed-race-{}", std::process::id()));
-        record(&dir, id, &[ok(json!({"data": {"_id": "a", "status": "STARTED"}})), taken(), taken()], "1");
-        let now = Observed::new(std::slice::from_ref(&dir)).expect("observed");
-        let reordered = Exchange::synthetic(
-            StatusCode::CONFLICT,
-            json!({"message": "409:person_already_set", "code": "person_already_set"}),
-        );
-        for x in [reordered, taken(), ok(json!({"data": {"status": "STARTED", "_id": "b"}}))] {
-            now.note(id, Slot::Example, &x);
-        }
-        let changes = now.changes(id);
-        let _ = std::fs::remove_dir_all(&dir);
-        assert_eq!(changes, Vec::<String>::new());
-    }
-
-    /// Two recorded runs that disagree teach what varies on its own: either recorded form is no change,
-    /// a third one is, and the summary names the intermittent slot and how many runs it learned from.
-    #[test]
-    fn what_varied_between_recorded_runs_is_noise_and_anything_else_a_change() {
-        let id = BehaviourId("STATE-X");
-        let base = std::env::temp_dir().join(format!("verifik-observed-noise-{}", std::process::id()));
-        let (one, two) = (base.join("one"), base.join("two"));
-        let unauthorized =
-            |m: &str| Exchange::synthetic(StatusCode::UNAUTHORIZED, json!({"code": "UNAUTHORIZED", "message": m}));
-        record(&one, id, &[unauthorized("Authentication required")], "2026-12-01");
-        record(&two, id, &[unauthorized("Token required")], "2026-12-02");
-        let compare = |m: &str| {
-            let now = Observed::new(&[two.clone(), one.clone()]).expect("observed");
-            now.note(id, Slot::Example, &unauthorized(m));
-            (now.changes(id), now.noise())
-        };
-        let (changes, noise) = compare("Authentication required");
-        assert_eq!(changes, Vec::<String>::new());
-        let noise = noise.expect("a summary");
-        assert!(
-            noise.contains("compared with 2 recorded run(s)")
-                && noise.contains(
-                    "STATE-X example: 2 forms: [401 UNAUTHORIZED \"Authentication required\"] in runs 1–1, \
-                     [401 UNAUTHORIZED \"Token required\"] in runs 2–2"
-                ),
-            "{noise}"
-        );
-        let (changes, _) = compare("Please log in");
-        let _ = std::fs::remove_dir_all(&base);
-        assert_eq!(
-            changes,
-            [
-                "example: message \"Token required\" -> \"Please log in\" (unlike all 2 recorded run(s); it varied between them too (2 forms))"
-            ]
-        );
-    }
-}
+mod tests;
