@@ -21,3 +21,4 @@ mod openapi;
 mod operator;
 mod proxy;
 mod target;
+mod usage;
