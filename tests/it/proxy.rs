@@ -104,13 +104,20 @@ async fn proxy(upstream: String, mode: Mode) -> String {
     format!("http://{addr}")
 }
 
-#[test]
-fn a_reformatting_slower_proxy_is_no_change_and_a_reworded_message_is() {
+/// The emulator (provider states) behind a reformatting and a rewording proxy; the runtime and the
+/// emulator live as long as the returned values.
+fn proxies() -> (tokio::runtime::Runtime, RunningEmulator, String, String) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let config = EmulatorConfig { provider_states: true, ..EmulatorConfig::default() };
     let emu = rt.block_on(RunningEmulator::start(config)).expect("emulator starts");
     let reformat = rt.block_on(proxy(emu.base_url(), Mode::Reformat));
     let reword = rt.block_on(proxy(emu.base_url(), Mode::Reword));
+    (rt, emu, reformat, reword)
+}
+
+#[test]
+fn a_reformatting_slower_proxy_is_no_change_and_a_reworded_message_is() {
+    let (_rt, _emu, reformat, reword) = proxies();
     let dir = temp("proxy");
     let run = |base: &str, filter: &str, extra: &[&str]| {
         let o = bin()
@@ -161,11 +168,7 @@ fn a_reformatting_slower_proxy_is_no_change_and_a_reworded_message_is() {
 /// on an old baseline file and a format 1 observed directory: the same verdict, one warning line each.
 #[test]
 fn expectations_gate_expire_and_the_old_flags_still_work() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    let config = EmulatorConfig { provider_states: true, ..EmulatorConfig::default() };
-    let emu = rt.block_on(RunningEmulator::start(config)).expect("emulator starts");
-    let reformat = rt.block_on(proxy(emu.base_url(), Mode::Reformat));
-    let reword = rt.block_on(proxy(emu.base_url(), Mode::Reword));
+    let (_rt, _emu, reformat, reword) = proxies();
     let dir = temp("expectations");
     std::fs::create_dir_all(&dir).expect("dir");
     let file = dir.join("expectations.json").to_string_lossy().into_owned();

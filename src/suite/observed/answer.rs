@@ -141,16 +141,23 @@ pub(crate) fn summary(v: &Value) -> String {
 
 /// An answer set in a few words: each distinct answer, with how many times it came.
 pub(crate) fn shown(answers: &[Value]) -> String {
-    let mut counted: Vec<(String, usize)> = Vec::new();
-    for a in answers {
-        let said = describe_briefly(a);
-        match counted.iter_mut().find(|(s, _)| *s == said) {
+    let parts: Vec<String> = counted(answers.iter().map(describe_briefly))
+        .into_iter()
+        .map(|(s, n)| if n == 1 { s } else { format!("{s} ×{n}") })
+        .collect();
+    parts.join(", ")
+}
+
+/// Equal lines said once, with how many times each came, in the order first seen.
+fn counted(lines: impl Iterator<Item = String>) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = Vec::new();
+    for line in lines {
+        match out.iter_mut().find(|(seen, _)| *seen == line) {
             Some((_, n)) => *n += 1,
-            None => counted.push((said, 1)),
+            None => out.push((line, 1)),
         }
     }
-    let parts: Vec<String> = counted.into_iter().map(|(s, n)| if n == 1 { s } else { format!("{s} ×{n}") }).collect();
-    parts.join(", ")
+    out
 }
 
 /// What differs between two answer sets: pairs of answers that differ (matched by status where they
@@ -180,15 +187,10 @@ pub(crate) fn difference(before: &[Value], now: &[Value]) -> String {
     parts.extend(gone.iter().map(|b| format!("answer gone: {}", summary(b))));
     parts.extend(unpaired_new.into_iter().map(|a| format!("new answer: {a}")));
     // The same difference in several answers is said once, with how many.
-    let mut counted: Vec<(String, usize)> = Vec::new();
-    for p in parts {
-        match counted.iter_mut().find(|(q, _)| *q == p) {
-            Some((_, n)) => *n += 1,
-            None => counted.push((p, 1)),
-        }
-    }
-    let said: Vec<String> =
-        counted.into_iter().map(|(p, n)| if n == 1 { p } else { format!("{n} answers: {p}") }).collect();
+    let said: Vec<String> = counted(parts.into_iter())
+        .into_iter()
+        .map(|(p, n)| if n == 1 { p } else { format!("{n} answers: {p}") })
+        .collect();
     said.join("; ")
 }
 
