@@ -112,10 +112,12 @@ pub(crate) fn check(dir: &Path, name: &str, x: &Exchange, schemas: &SchemaSet, o
     let (review, how) = match on {
         OnDifference::Accept => {
             let _ = std::fs::remove_file(&pending);
-            return std::fs::write(&path, file).map_err(|e| format!("cannot write {}: {e}", path.display()));
+            // What a target said reaches a file only through the redactor, snapshots included.
+            return crate::target::redactor::write_artefact(&path, file)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()));
         }
         OnDifference::Review => {
-            let written = std::fs::write(&pending, file).is_ok();
+            let written = crate::target::redactor::write_artefact(&pending, file).is_ok();
             let review = if written { format!("; the new answer is in {}", pending.display()) } else { String::new() };
             (review, "; accept a deliberate change with `verifik-conformance run --accept-snapshots`")
         }
@@ -130,4 +132,42 @@ pub(crate) fn check(dir: &Path, name: &str, x: &Exchange, schemas: &SchemaSet, o
             format!("the response differs from snapshots/{name}.snap{review}{how}\n{}", shown.trim_end())
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::StatusCode;
+
+    use super::*;
+
+    /// A difference is reported with its diff and left beside the snapshot for review; accepting it
+    /// rewrites the snapshot, after which the same answer matches; a `charset` parameter is no difference.
+    #[test]
+    fn a_difference_is_reviewed_then_accepted() {
+        let schemas = SchemaSet::load().expect("schemas");
+        let dir = std::env::temp_dir().join(format!("verifik-snapshot-unit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let answer = |message: &str| {
+            let mut x =
+                Exchange::synthetic(StatusCode::UNAUTHORIZED, json!({"code": "UNAUTHORIZED", "message": message}));
+            x.content_type = Some("application/json; charset=utf-8".into());
+            x
+        };
+        let old = answer("Authentication required");
+        std::fs::write(dir.join("X.snap"), format!("{HEADER}{}\n", render(&old, &schemas))).expect("snapshot");
+        assert_eq!(check(&dir, "X", &old, &schemas, OnDifference::Review), Ok(()));
+        let new = answer("Please sign in first");
+        let said = check(&dir, "X", &new, &schemas, OnDifference::Review).expect_err("a difference");
+        assert!(
+            said.contains("-    \"message\": \"Authentication required\"") && said.contains("--accept-snapshots"),
+            "{said}"
+        );
+        assert!(dir.join("X.snap.new").is_file());
+        assert_eq!(check(&dir, "X", &new, &schemas, OnDifference::Accept), Ok(()));
+        assert!(!dir.join("X.snap.new").exists());
+        assert_eq!(check(&dir, "X", &new, &schemas, OnDifference::Review), Ok(()));
+        let reported = check(&dir, "X", &old, &schemas, OnDifference::Report).expect_err("a difference");
+        assert!(!reported.contains("--accept-snapshots") && !dir.join("X.snap.new").exists(), "{reported}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
