@@ -83,6 +83,29 @@ pub enum Deviation {
 
 crate::api::closed!(Deviation);
 
+impl Deviation {
+    /// Why `diff`, which compares normalised answers (status, media type, code, message with numbers
+    /// and ids masked, body shape) of the behaviours' own requests, cannot see this deviation; `None`
+    /// when it can, and then it changes exactly the behaviours that declare it (`broken_by`,
+    /// `changed_by`). An unseen deviation still shows where a property it breaks stops at its failing
+    /// case (a sequence divergence). The deviation self-test holds all of it to what `diff` finds.
+    pub fn unseen_by_diff(self) -> Option<&'static str> {
+        Some(match self {
+            Deviation::LivenessShift => {
+                "every score moves by 0.10 and no decision the suite asks for crosses the minimum: `liveness compare` measures scores"
+            }
+            Deviation::LivenessMessageMinimum => "it changes a number inside a message, and numbers are masked",
+            Deviation::DuplicateCreditRecord => "it repeats a record, and a list's shape is that of its first record",
+            Deviation::ReuseValidationId => "it changes an id's value, and ids are compared by type only",
+            Deviation::EchoTokenInHeader => "it adds a response header, and answers are compared by their bodies",
+            Deviation::EchoTokenInSetUp => {
+                "it changes a set-up answer, and only the behaviours' own requests are compared"
+            }
+            _ => return None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Deviation;

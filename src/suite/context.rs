@@ -113,7 +113,7 @@ impl Ctx {
             }
         }
         let observed = match (settings.observed.as_slice(), &settings.record_observed, &settings.expectations) {
-            ([], None, None) => None,
+            ([], None, None) if !settings.keep_answers => None,
             (earlier, _, None) => Some(super::observed::Observed::new(earlier)?),
             (earlier, _, Some(e)) => Some(super::observed::Observed::new(earlier)?.expecting(e.clone())),
         };
@@ -185,9 +185,16 @@ impl Ctx {
     /// What one answer a behaviour received means, in the one place where the run's ledger is kept:
     /// the oracles judge it (`judge`, which reads the environment only), then the ledger books it
     /// (`book`), whose record of created ids is an oracle of its own.
-    pub(crate) fn receive(&self, behaviour: BehaviourId, slot: Slot, call: &Call, x: &Exchange) -> Vec<Finding> {
+    pub(crate) fn receive(
+        &self,
+        behaviour: BehaviourId,
+        slot: Slot,
+        batch: Option<u64>,
+        call: &Call,
+        x: &Exchange,
+    ) -> Vec<Finding> {
         let mut out = self.env.judge(call, x);
-        out.extend(self.ledger.book(behaviour, slot, call, x, &self.env.provisioner));
+        out.extend(self.ledger.book(behaviour, slot, batch, call, x, &self.env.provisioner));
         out
     }
 
@@ -301,6 +308,10 @@ impl LazyCtx {
 
     pub(crate) fn get(&self) -> Result<&Ctx, &CtxError> {
         self.cell.get_or_init(|| Ctx::new(&self.spec, &self.settings)).as_ref()
+    }
+
+    pub(crate) fn settings(&self) -> &RunSettings {
+        &self.settings
     }
 
     /// The context if it was ever built (no trial ran otherwise).

@@ -40,17 +40,22 @@ impl Ledger {
         }
     }
 
-    /// One answer of `behaviour`, booked: noted for `--observed`; on a 200 of the central endpoint,
+    /// One answer of `behaviour`, booked: noted in its sequence (any route; `batch` names the requests
+    /// sent together with it) and, on the central endpoint, in its answer sets; on a 200 of the central endpoint,
     /// the registration token marked spent with `provisioner` and the created ids recorded, which must
     /// not repeat another success's (the findings returned).
     pub(crate) fn book(
         &self,
         behaviour: BehaviourId,
         slot: Slot,
+        batch: Option<u64>,
         call: &Call,
         x: &Exchange,
         provisioner: &Provisioner,
     ) -> Vec<Finding> {
+        if let Some(o) = &self.observed {
+            o.note_step(behaviour, slot, batch, call, x);
+        }
         let path = call.path.split('?').next().unwrap_or_default();
         if call.method != Method::POST || path != CENTRAL_PATH {
             return Vec::new();

@@ -69,25 +69,26 @@ impl<'a> Probe<'a> {
     /// behaviour.
     pub(crate) fn send(&mut self, call: &Call) -> Result<Exchange, Stop> {
         let x = self.ctx.send(call).map_err(stop_for)?;
-        self.judged(call, &x);
+        self.judged(call, &x, None);
         Ok(x)
     }
 
     /// Sends several requests at once (for races), judging each answer.
     pub(crate) fn send_all(&mut self, calls: Vec<Call>) -> Result<Vec<Exchange>, Stop> {
         let results = self.ctx.send_all(calls.clone());
+        let batch = super::observed::sequence::next_batch();
         let mut out = Vec::new();
         for (call, r) in calls.iter().zip(results) {
             let x = r.map_err(stop_for)?;
-            self.judged(call, &x);
+            self.judged(call, &x, Some(batch));
             out.push(x);
         }
         Ok(out)
     }
 
     /// Records the oracles' findings on one exchange; true when one of them is a privacy leak.
-    fn judged(&mut self, call: &Call, x: &Exchange) -> bool {
-        let findings = self.ctx.receive(self.behaviour.id, Slot::Example, call, x);
+    fn judged(&mut self, call: &Call, x: &Exchange, batch: Option<u64>) -> bool {
+        let findings = self.ctx.receive(self.behaviour.id, Slot::Example, batch, call, x);
         let leaked = findings.iter().any(|f| f.check == Check::Privacy);
         for finding in findings {
             let strictness = finding.strictness;
@@ -108,7 +109,7 @@ impl<'a> Probe<'a> {
 
     pub(crate) fn central_call(&mut self, call: &Call) -> Result<Exchange, Stop> {
         let x = self.ctx.send(call).map_err(stop_for)?;
-        let leaked = self.judged(call, &x);
+        let leaked = self.judged(call, &x, None);
         // The first answer of an example behaviour is its representative response; one that carries
         // a secret back is never written into a snapshot (the privacy finding stands in its place).
         if self.behaviour.kind == Kind::Example && !leaked {

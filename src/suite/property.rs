@@ -203,7 +203,7 @@ impl Case<'_> {
                 self.ctx.target.requests_sent()
             )));
         }
-        let mut findings = self.ctx.receive(self.behaviour, self.slot.get(), call, &x);
+        let mut findings = self.ctx.receive(self.behaviour, self.slot.get(), None, call, &x);
         findings.sort_by_key(|f| f.strictness);
         match findings.into_iter().next() {
             Some(f) => Err(CaseEnd::Finding(f.at(&x))),

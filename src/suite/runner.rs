@@ -48,6 +48,8 @@ pub struct RunResult {
     /// This run's answer sets, by behaviour and slot, when they were kept.
     pub answer_sets:
         Option<std::collections::HashMap<String, std::collections::BTreeMap<String, Vec<serde_json::Value>>>>,
+    /// Every answer in the order sent, by behaviour and slot (`RunSettings::keep_answers`).
+    pub sequences: Option<super::observed::Sequences>,
     /// Whether the run's time limit was reached.
     pub out_of_time: bool,
 }
@@ -139,19 +141,84 @@ pub fn outcome_of(ctx: &super::Ctx, b: &Behaviour) -> Outcome {
 
 /// Runs the catalogue against `spec` with libtest-mimic's `args`.
 pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResult {
-    let (seed, cases, record_observed) = (settings.seed, settings.cases, settings.record_observed.clone());
     let started_at = crate::api::now_iso();
     let lazy = Arc::new(LazyCtx::new(spec, settings));
     let records = Arc::new(Mutex::new(Vec::new()));
     let conclusion = libtest_mimic::run(args, trials(&lazy, &records));
-    let profile = lazy.built().map(|ctx| ctx.profile);
-    let har = lazy.built().and_then(|ctx| ctx.target.har.as_ref()).map(crate::target::HarLog::document);
-    let observed_written = record_observed.map(|dir| match lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref()) {
-        Some(o) => o.write(&dir, seed, cases, &started_at).map_err(|e| format!("cannot write {}: {e}", dir.display())),
+    finish(&lazy, &records, conclusion, started_at)
+}
+
+/// Runs the behaviours `only` selects without printing anything: for `diff`, whose terminal is its own.
+/// `threads` behaviours at a time, in the order `trials` runs them.
+pub fn run_quietly(
+    spec: TargetSpec,
+    settings: RunSettings,
+    only: &(dyn Fn(&Behaviour) -> bool + Sync),
+    threads: usize,
+) -> RunResult {
+    let started_at = crate::api::now_iso();
+    let lazy = Arc::new(LazyCtx::new(spec, settings));
+    let records = Arc::new(Mutex::new(Vec::new()));
+    let mut all = catalogue::all();
+    let before = all.len();
+    all.retain(|b| only(b));
+    all.sort_by_key(|b| (b.cost.charging > 0, b.trial_name()));
+    let conclusion = Mutex::new(Conclusion {
+        num_filtered_out: (before - all.len()) as u64,
+        num_passed: 0,
+        num_failed: 0,
+        num_ignored: 0,
+        num_measured: 0,
+    });
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                while let Some(b) = all.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    let ended = execute(&lazy, b, &records);
+                    let mut c = conclusion.lock().unwrap_or_else(|p| p.into_inner());
+                    match ended {
+                        Ok(Completion::Completed) => c.num_passed += 1,
+                        Ok(_) => c.num_ignored += 1,
+                        Err(_) => c.num_failed += 1,
+                    }
+                }
+            });
+        }
+    });
+    let conclusion = conclusion.into_inner().unwrap_or_else(|p| p.into_inner());
+    finish(&lazy, &records, conclusion, started_at)
+}
+
+/// What a run produced, gathered from its context once every behaviour has ended.
+fn finish(lazy: &LazyCtx, records: &Mutex<Vec<TrialRecord>>, conclusion: Conclusion, started_at: String) -> RunResult {
+    let (seed, cases) = (lazy.settings().seed, lazy.settings().cases);
+    let mut records = std::mem::take(&mut *records.lock().unwrap_or_else(|p| p.into_inner()));
+    records.sort_by(|a, b| a.name.cmp(&b.name));
+    let observed = lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref());
+    let observed_written = lazy.settings().record_observed.clone().map(|dir| match observed {
+        Some(o) => {
+            let ran = records
+                .iter()
+                .filter(|r| !matches!(r.outcome, Outcome::Skipped(_)))
+                .map(|r| r.name.split_once("::").map_or(r.name.clone(), |(_, id)| id.to_owned()))
+                .collect();
+            let index = super::observed::Index {
+                format_version: super::observed::FORMAT_VERSION,
+                seed,
+                cases,
+                recorded_at: started_at.clone(),
+                ran,
+            };
+            o.write(&dir, index).map_err(|e| format!("cannot write {}: {e}", dir.display()))
+        }
         None => Err("the target was never contacted: nothing was observed".to_owned()),
     });
-    let observed_noise = lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref()).and_then(|o| o.noise());
-    let answer_sets = lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref()).map(|o| o.sets());
+    let profile = lazy.built().map(|ctx| ctx.profile);
+    let har = lazy.built().and_then(|ctx| ctx.target.har.as_ref()).map(crate::target::HarLog::document);
+    let observed_noise = observed.and_then(|o| o.noise());
+    let answer_sets = observed.map(|o| o.sets());
+    let sequences = observed.filter(|_| lazy.settings().keep_answers).map(|o| o.sequences());
     let (events, target, requests, down, out_of_time) = match lazy.built() {
         Some(ctx) => (
             ctx.take_events(),
@@ -162,8 +229,6 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
         ),
         None => (Vec::new(), "(not contacted)".to_owned(), 0, None, false),
     };
-    let mut records = std::mem::take(&mut *records.lock().unwrap_or_else(|p| p.into_inner()));
-    records.sort_by(|a, b| a.name.cmp(&b.name));
     RunResult {
         conclusion,
         records,
@@ -180,5 +245,6 @@ pub fn run(spec: TargetSpec, settings: RunSettings, args: &Arguments) -> RunResu
         observed_written,
         observed_noise,
         answer_sets,
+        sequences,
     }
 }

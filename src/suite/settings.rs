@@ -37,6 +37,8 @@ pub struct RunSettings {
     pub observed: Vec<PathBuf>,
     /// `--record-observed DIR`: keep the central endpoint's answers to write them there.
     pub record_observed: Option<PathBuf>,
+    /// Keep every answer in the order sent (`RunResult::sequences`), for `diff`.
+    pub keep_answers: bool,
     /// `--expectations FILE`: the target's expected answer sets and known deviations.
     pub expectations: Option<Arc<super::expectations::Expectations>>,
     /// `--accept-snapshots`: a snapshot difference rewrites the snapshot instead of failing.
@@ -56,6 +58,7 @@ impl Default for RunSettings {
             repro_dir: None,
             observed: Vec::new(),
             record_observed: None,
+            keep_answers: false,
             accept_snapshots: false,
             expectations: None,
             left_out: HashMap::new(),

@@ -1,10 +1,12 @@
 //! The suite's self-test: for each deliberate deviation of the emulator, the suite fails exactly on
-//! the behaviours that deviation breaks, and nowhere else. A check that cannot fail would show up
+//! the behaviours that deviation breaks, and nowhere else; and `diff` against the conformant emulator
+//! diverges exactly on the behaviours it changes. A check that cannot fail would show up
 //! here as a deviation nobody catches.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use verifik_conformance::deviation::Deviation;
+use verifik_conformance::diff;
 use verifik_conformance::emulator::{EmulatorConfig, RunningEmulator};
 use verifik_conformance::report::Verdict;
 use verifik_conformance::suite::runner::{self, RunResult};
@@ -21,7 +23,7 @@ fn run(deviations: Vec<Deviation>) -> RunResult {
     ));
     let args =
         libtest_mimic::Arguments { logfile: Some(log.display().to_string()), ..libtest_mimic::Arguments::default() };
-    let settings = RunSettings::new(SEED, 16);
+    let settings = RunSettings { keep_answers: true, ..RunSettings::new(SEED, 16) };
     let result = runner::run(verifik_conformance::embedded::spec(deviations, Default::default()), settings, &args);
     let _ = std::fs::remove_file(log);
     result
@@ -91,11 +93,66 @@ fn the_conformant_emulator_passes_everything() {
     assert!(source.join("BV-200-OS-EACH.snap").is_file(), "{} lost its snapshots", source.display());
 }
 
+/// A run as one side of a `diff`.
+fn side(result: &RunResult) -> diff::SideAnswers {
+    let sequences = result.sequences.clone().expect("answers kept");
+    diff::SideAnswers { runs: vec![diff::side_run(sequences, &result.records)] }
+}
+
+/// What `diff` against the conformant emulator finds wrong about `d`: it must diverge on exactly the
+/// behaviours `d` changes (`broken_by` and `changed_by`), or nowhere when `d` is declared unseen. The
+/// three deviations of its closing demonstration are each one kind of divergence.
+fn diff_wrong(d: Deviation, conformant: &diff::SideAnswers, result: &RunResult) -> Vec<String> {
+    let c = diff::compare(conformant, &side(result));
+    let found: BTreeSet<String> = c.divergences.iter().map(|x| x.behaviour.clone()).collect();
+    let all = verifik_conformance::suite::catalogue::all();
+    let changed = |b: &&verifik_conformance::suite::Behaviour| b.changed_under(d);
+    let mut wrong = Vec::new();
+    match d.unseen_by_diff() {
+        // Unseen in the answers; a property it breaks still stops at its failing case, which is a
+        // sequence divergence and nothing else.
+        Some(_) => {
+            let stops: BTreeSet<String> = all
+                .iter()
+                .filter(changed)
+                .filter(|b| b.kind == verifik_conformance::suite::Kind::Property)
+                .map(|b| b.id.0.to_owned())
+                .collect();
+            let beyond: Vec<_> = found.difference(&stops).collect();
+            let not_sequence: Vec<_> = c.divergences.iter().filter(|x| x.kind != diff::Kind::Sequence).collect();
+            if !beyond.is_empty() || !not_sequence.is_empty() {
+                wrong.push(format!("diff {d} (declared unseen): diverged on {beyond:?}, {not_sequence:?}"));
+            }
+        }
+        None => {
+            let expected: BTreeSet<String> = all.iter().filter(changed).map(|b| b.id.0.to_owned()).collect();
+            if found != expected {
+                let missed: Vec<_> = expected.difference(&found).collect();
+                let extra: Vec<_> = found.difference(&expected).collect();
+                wrong.push(format!("diff {d}: declared but not found {missed:?}; found but not declared {extra:?}"));
+            }
+        }
+    }
+    let kind = match d {
+        Deviation::Unauthorized403 | Deviation::MissingParameter400 => Some(diff::Kind::Status),
+        Deviation::UndocumentedField => Some(diff::Kind::Shape),
+        _ => None,
+    };
+    let kinds: BTreeSet<diff::Kind> =
+        c.divergences.iter().map(|x| x.kind).filter(|k| *k != diff::Kind::Sequence).collect();
+    if let Some(k) = kind.filter(|k| kinds != BTreeSet::from([*k])) {
+        wrong.push(format!("diff {d}: kinds {kinds:?}, not only {k:?}"));
+    }
+    wrong
+}
+
 #[test]
 fn each_deviation_fails_exactly_the_behaviours_it_breaks() {
     let mut wrong = Vec::new();
+    let conformant = side(&run(Vec::new()));
     for &d in Deviation::ALL {
         let result = run(vec![d]);
+        wrong.extend(diff_wrong(d, &conformant, &result));
         let got = failed(&result);
         let want = broken_by(d);
         if got != want {

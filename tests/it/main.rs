@@ -9,6 +9,7 @@ mod architecture;
 mod cli;
 mod deep;
 mod deviations;
+mod diff;
 mod docs;
 mod emulator_decisions;
 mod emulator_garbage;

@@ -106,7 +106,7 @@ async fn proxy(upstream: String, mode: Mode) -> String {
 
 /// The emulator (provider states) behind a reformatting and a rewording proxy; the runtime and the
 /// emulator live as long as the returned values.
-fn proxies() -> (tokio::runtime::Runtime, RunningEmulator, String, String) {
+pub(crate) fn proxies() -> (tokio::runtime::Runtime, RunningEmulator, String, String) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let config = EmulatorConfig { provider_states: true, ..EmulatorConfig::default() };
     let emu = rt.block_on(RunningEmulator::start(config)).expect("emulator starts");

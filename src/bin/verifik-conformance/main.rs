@@ -23,6 +23,7 @@ macro_rules! errln {
 }
 
 mod cli;
+mod diff;
 mod emulate;
 mod fixtures;
 mod liveness;
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
         Some(Command::Fixtures(args)) => fixtures::fixtures(&args),
         Some(Command::Replay(args)) => replay::replay(&args),
         Some(Command::History(args)) => liveness::history(&args),
+        Some(Command::Diff(args)) => diff::diff(&args),
         None => run::run(cli.run),
     }
 }
@@ -62,6 +64,25 @@ fn main() -> ExitCode {
 fn fail(code: u8, message: &str) -> ExitCode {
     errln!("error: {message}");
     ExitCode::from(code)
+}
+
+/// The first report path that cannot be written: files are opened for appending (nothing is lost),
+/// directories created.
+fn unwritable<'a>(
+    files: impl IntoIterator<Item = &'a std::path::PathBuf>,
+    dirs: impl IntoIterator<Item = &'a std::path::PathBuf>,
+) -> Option<String> {
+    for path in files {
+        if let Err(e) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            return Some(format!("cannot write {}: {e}", path.display()));
+        }
+    }
+    for dir in dirs {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            return Some(format!("cannot create {}: {e}", dir.display()));
+        }
+    }
+    None
 }
 
 /// A seed for a run that was given none; it is printed or recorded so the run can be replayed.

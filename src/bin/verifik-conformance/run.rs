@@ -22,17 +22,10 @@ pub(crate) fn usage_problems(args: &RunArgs) -> Option<String> {
     if args.accept_snapshots && (args.target.base_url.is_some() || !args.target.deviations.is_empty()) {
         return Some("--accept-snapshots rewrites snapshots/ from the conformant embedded emulator: drop --base-url and --deviate".into());
     }
-    for path in [&args.junit, &args.ndjson, &args.har].into_iter().flatten() {
-        if let Err(e) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
-            return Some(format!("cannot write {}: {e}", path.display()));
-        }
-    }
-    for dir in [&args.html, &args.repro_dir].into_iter().flatten() {
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            return Some(format!("cannot create {}: {e}", dir.display()));
-        }
-    }
-    None
+    super::unwritable(
+        [&args.junit, &args.ndjson, &args.har].into_iter().flatten(),
+        [&args.html, &args.repro_dir].into_iter().flatten(),
+    )
 }
 
 pub(crate) fn run(args: RunArgs) -> ExitCode {

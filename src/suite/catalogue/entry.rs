@@ -13,6 +13,10 @@ pub struct Behaviour {
     /// The emulator's deviations that make this behaviour fail, and no others: the deviation self-test
     /// holds the suite to it, and a plan under a budget ranks behaviours by how many they catch.
     pub broken_by: Vec<Deviation>,
+    /// The deviations that change this behaviour's answers without making it fail (a field added to
+    /// every success it meets, a status it reads only as "a refusal"): what `diff` against a deviating
+    /// emulator finds here besides `broken_by`. Its test holds the two lists to what `diff` finds.
+    pub changed_by: Vec<Deviation>,
 }
 
 /// What a behaviour does when it runs. A closure, so that the rows of a family (the data-URI defects,
@@ -47,7 +51,7 @@ impl Behaviour {
             needs: &[],
             cost: Cost { requests: 1, charging: 0 },
         };
-        Behaviour { meta, run: Box::new(run), broken_by: Vec::new() }
+        Behaviour { meta, run: Box::new(run), broken_by: Vec::new(), changed_by: Vec::new() }
     }
 
     fn with(self, meta: Meta) -> Behaviour {
@@ -78,6 +82,19 @@ impl Behaviour {
         self.broken_by.sort_unstable();
         self.broken_by.dedup();
         self
+    }
+
+    /// The deviations that change this behaviour's answers while it still passes (see `changed_by`).
+    pub(crate) fn changed_by(mut self, lists: &[&[Deviation]]) -> Behaviour {
+        self.changed_by.extend(lists.iter().flat_map(|l| l.iter().copied()));
+        self.changed_by.sort_unstable();
+        self.changed_by.dedup();
+        self
+    }
+
+    /// Whether `d` changes what this behaviour is answered: it breaks it, or changes it without breaking it.
+    pub fn changed_under(&self, d: Deviation) -> bool {
+        self.broken_by.contains(&d) || self.changed_by.contains(&d)
     }
 
     /// Requests, and requests that may charge a credit, that one run (or one case) sends.

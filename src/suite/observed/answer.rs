@@ -55,7 +55,7 @@ fn mask(message: &str) -> String {
 }
 
 /// Hex ids become `<id>` and digit runs `#`.
-fn mask_ids(message: &str) -> String {
+pub(super) fn mask_ids(message: &str) -> String {
     let mut out = String::new();
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
@@ -162,7 +162,7 @@ fn counted(lines: impl Iterator<Item = String>) -> Vec<(String, usize)> {
 
 /// What differs between two answer sets: pairs of answers that differ (matched by status where they
 /// can be), answers that went away, and answers that are new.
-pub(crate) fn difference(before: &[Value], now: &[Value]) -> String {
+pub fn difference(before: &[Value], now: &[Value]) -> String {
     let (mut gone, mut new): (Vec<&Value>, Vec<&Value>) = (before.iter().collect(), Vec::new());
     for a in now {
         match gone.iter().position(|b| *b == a) {

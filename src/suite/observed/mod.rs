@@ -12,8 +12,11 @@
 //! what failed.
 
 mod answer;
+pub mod sequence;
 
+pub use answer::difference;
 pub(crate) use answer::{media_type, sorted};
+pub use sequence::{Sequences, Step, read as read_sequences};
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -26,8 +29,9 @@ use super::behaviour::BehaviourId;
 use crate::target::Exchange;
 
 /// The format of the files this build writes: 2 keys answers by generated case and normalises them
-/// (sorted keys, media type, credential kinds); version 1 directories must be recorded again.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+/// (sorted keys, media type, credential kinds); 3 adds every route's answers in the order sent and
+/// the behaviours that ran (what `diff` reads). Versions 1 and 2 are still read as answer sets.
+pub const FORMAT_VERSION: u32 = 3;
 /// The file in the directory that records how the sets were made.
 const INDEX: &str = "observed.json";
 
@@ -40,6 +44,9 @@ pub struct Index {
     /// When the run started.
     #[serde(default)]
     pub recorded_at: String,
+    /// The behaviours that ran (format 3): one absent from this list was skipped or not selected.
+    #[serde(default)]
+    pub ran: Vec<String>,
 }
 
 /// Where an answer belongs within its behaviour.
@@ -54,7 +61,7 @@ pub enum Slot {
 }
 
 impl Slot {
-    fn key(self) -> Option<String> {
+    pub(crate) fn key(self) -> Option<String> {
         match self {
             Slot::Example => Some("example".to_owned()),
             Slot::Case(n) => Some(format!("case {n}")),
@@ -72,6 +79,9 @@ struct File {
     format_version: u32,
     behaviour: String,
     sets: Sets,
+    /// Per slot, every route's answers in the order sent (format 3).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    sequences: BTreeMap<String, sequence::Steps>,
 }
 
 /// One recorded run.
@@ -86,6 +96,7 @@ pub struct Observed {
     /// The target's expectations (`--expectations`), when given.
     expected: Option<std::sync::Arc<super::expectations::Expectations>>,
     seen: Mutex<HashMap<BehaviourId, Sets>>,
+    steps: sequence::Recorder,
 }
 
 /// Why a directory of observed answers cannot be used.
@@ -106,6 +117,8 @@ pub enum ObservedError {
     },
     #[error("{} was recorded in format {found}; this build reads format {FORMAT_VERSION}: record it again", path.display())]
     Format { path: PathBuf, found: u32 },
+    #[error("{} was recorded in format {found}, which keeps no answer sequences: record it again with this build", path.display())]
+    NoSequences { path: PathBuf, found: u32 },
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &'static str) -> Result<T, ObservedError> {
@@ -180,7 +193,12 @@ impl Observed {
     pub(crate) fn new(earlier: &[PathBuf]) -> Result<Observed, ObservedError> {
         let mut recorded = earlier.iter().map(|d| read_run(d)).collect::<Result<Vec<_>, _>>()?;
         recorded.sort_by(|a, b| a.index.recorded_at.cmp(&b.index.recorded_at));
-        Ok(Observed { recorded, expected: None, seen: Mutex::new(HashMap::new()) })
+        Ok(Observed {
+            recorded,
+            expected: None,
+            seen: Mutex::new(HashMap::new()),
+            steps: sequence::Recorder::default(),
+        })
     }
 
     /// Also judges answer sets against `expectations`.
@@ -225,6 +243,24 @@ impl Observed {
             }
         }
         out
+    }
+
+    /// Notes an answer of any route in `slot` of `behaviour`, for its sequence; `batch` names the
+    /// requests sent together with it.
+    pub(crate) fn note_step(
+        &self,
+        behaviour: BehaviourId,
+        slot: Slot,
+        batch: Option<u64>,
+        call: &crate::target::Call,
+        x: &Exchange,
+    ) {
+        self.steps.note(behaviour, slot, batch, call, x);
+    }
+
+    /// Every behaviour's answer sequences.
+    pub fn sequences(&self) -> Sequences {
+        self.steps.sequences()
     }
 
     /// Notes an answer of the central endpoint in `slot` of `behaviour`.
@@ -329,13 +365,21 @@ impl Observed {
     }
 
     /// Writes every behaviour's answer sets into `dir`, with the index; returns how many files.
-    pub(crate) fn write(&self, dir: &Path, seed: u64, cases: u32, recorded_at: &str) -> std::io::Result<usize> {
+    pub(crate) fn write(&self, dir: &Path, index: Index) -> std::io::Result<usize> {
         std::fs::create_dir_all(dir)?;
-        let index = Index { format_version: FORMAT_VERSION, seed, cases, recorded_at: recorded_at.to_owned() };
         crate::target::redactor::write_artefact(&dir.join(INDEX), serde_json::to_string_pretty(&index)? + "\n")?;
-        let all = self.sets();
+        let mut all = self.sets();
+        let mut sequences = self.sequences();
+        for id in sequences.keys() {
+            all.entry(id.clone()).or_default();
+        }
         for (id, sets) in &all {
-            let f = File { format_version: FORMAT_VERSION, behaviour: id.clone(), sets: sets.clone() };
+            let f = File {
+                format_version: FORMAT_VERSION,
+                behaviour: id.clone(),
+                sets: sets.clone(),
+                sequences: sequences.remove(id).unwrap_or_default(),
+            };
             crate::target::redactor::write_artefact(&dir.join(format!("{id}.json")), serde_json::to_vec_pretty(&f)?)?;
         }
         Ok(all.len())

@@ -9,7 +9,11 @@ fn record(dir: &Path, id: BehaviourId, answers: &[Exchange], at: &str) {
     for x in answers {
         o.note(id, Slot::Example, x);
     }
-    o.write(dir, 7, 8, at).expect("written");
+    o.write(
+        dir,
+        Index { format_version: FORMAT_VERSION, seed: 7, cases: 8, recorded_at: at.to_owned(), ran: Vec::new() },
+    )
+    .expect("written");
 }
 
 fn taken() -> Exchange {

@@ -5,9 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod diff;
 mod run;
 mod target;
 
+pub use diff::{DiffArgs, SideFlags};
 pub use run::RunArgs;
 pub use target::{DEFAULT_REMOTE_VALIDATIONS, NoiseArgs, TargetArgs};
 use verifik_conformance::deviation::Deviation;
@@ -42,6 +44,9 @@ pub enum Command {
     /// Run each behaviour that failed in a recorded run again (same seed, same cases, fresh set-up):
     /// FIXED, STILL FAILING or ERROR for each; exit 1 unless every one is fixed.
     Replay(Box<ReplayArgs>),
+    /// The same seeded cases against two targets (or a target and recorded answers), compared request by
+    /// request with each side's noise set aside: exit 0 when they agree, 1 when they diverge.
+    Diff(Box<DiffArgs>),
     /// Trends over runs (liveness --out directories and --ndjson files): an HTML page and a JSON
     /// summary; exit 1 when the latest run leaves its band or a behaviour newly fails.
     History(HistoryArgs),
