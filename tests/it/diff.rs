@@ -42,19 +42,27 @@ fn the_emulator_agrees_with_itself_race_included() {
 /// racing answers come back in another order): the sides agree. Behind a proxy that rewords the 401,
 /// they diverge there and nowhere else, also against the answers the first diff kept. And the reports.
 #[test]
+#[expect(clippy::print_stdout, reason = "the comparison's summary is the test's report")]
 fn a_slow_reformatting_proxy_agrees_with_the_direct_target_and_a_reworded_one_does_not() {
     let (_rt, emu, reformat, reword) = crate::proxy::proxies();
     let direct = emu.base_url();
     let dir = temp("diff");
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    // 4 cases in CI; `VERIFIK_DIFF_CASES=32` for the default run's cases.
+    let cases = std::env::var("VERIFIK_DIFF_CASES").unwrap_or_else(|_| "4".to_owned());
     let diff = |args: &[&str]| {
-        let o = bin().arg("diff").args(args).args(["--seed", "11", "--cases", "4"]).output().expect("runs");
+        let o = bin().arg("diff").args(args).args(["--seed", "11", "--cases", &cases]).output().expect("runs");
         (o.status.code(), text(&o))
     };
     let profile = ["--left-args", "--emulator-profile", "--right-args", "--emulator-profile"];
     let (html, ndjson, junit, keep) = (path("html"), path("diff.ndjson"), path("diff.xml"), path("kept"));
     let reports = ["--html", &html, "--ndjson", &ndjson, "--junit", &junit, "--keep", &keep];
     let (code, said) = diff(&[&["--left", &direct, "--right", &reformat], &profile[..], &reports[..]].concat());
+    let summary: Vec<&str> = said
+        .lines()
+        .filter(|l| ["diff:", "      right", "seed", "noise", "result"].iter().any(|p| l.starts_with(p)))
+        .collect();
+    println!("direct against the slow reformatting proxy (exit {code:?}):\n{}", summary.join("\n"));
     assert_eq!(code, Some(0), "{said}");
     let all = catalogue::all().len();
     assert!(said.contains(&format!("result: the sides agree: 0 divergences in {all} behaviour(s)")), "{said}");
