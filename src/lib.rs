@@ -19,10 +19,11 @@
 //! * [`liveness`]: liveness recording, ISO/IEC 30107-3 metrics, comparison and its report.
 //! * [`history`]: trends over many runs.
 //! * [`diff`]: two targets' answers to the same seeded cases, compared request by request.
+//! * [`coverage`]: the vendor's page's claims and the behaviours that check them; a run's contract coverage.
 //!
 //! The command-line program is a crate of its own on top of this one, in `src/bin/verifik-conformance/`.
 //!
-//! Layers, top to bottom: `history`, `diff` → `report`, `liveness`, `embedded` → `suite`, `emulator` → `target`,
+//! Layers, top to bottom: `history`, `diff`, `coverage` → `report`, `liveness`, `embedded` → `suite`, `emulator` → `target`,
 //! `faces`, `schemas`, `html`, `deviation` → `api`. A module imports only from layers below its own, and
 //! no files inside one module import each other in a circle: `tests/it/architecture.rs` holds this table
 //! and checks every import (`docs/architecture.md` draws it).
@@ -31,6 +32,7 @@
 //! item is `pub(crate)` unless one of those uses it.
 
 pub mod api;
+pub mod coverage;
 pub mod deviation;
 pub mod diff;
 pub mod embedded;

@@ -7,6 +7,7 @@ mod common;
 
 mod architecture;
 mod cli;
+mod coverage;
 mod deep;
 mod deviations;
 mod diff;

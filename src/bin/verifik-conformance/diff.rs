@@ -155,12 +155,11 @@ fn live(s: &SideSpec, flags: &SideFlags, a: &DiffArgs, seed: u64, cases: u32) ->
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
     let mut runs = Vec::new();
     for i in 1..=a.runs {
-        let spec = match target_spec(&flags.target, flags.emulator_profile, seed)? {
+        let t = &flags.target;
+        let spec = match &t.base_url {
             // Snapshots stay out of the source tree: a diff judges answers, not snapshots.
-            verifik_conformance::suite::TargetSpec::Embedded { start, .. } => {
-                verifik_conformance::suite::TargetSpec::Embedded { start, conformant: false }
-            }
-            other => other,
+            None => verifik_conformance::embedded::spec_elsewhere(t.deviations.clone(), t.noise.score_noise(seed)),
+            Some(_) => target_spec(t, flags.emulator_profile, seed)?,
         };
         let mut settings = run_settings(&flags.target, seed, cases, false);
         settings.keep_answers = true;

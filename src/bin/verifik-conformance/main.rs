@@ -23,6 +23,7 @@ macro_rules! errln {
 }
 
 mod cli;
+mod coverage;
 mod diff;
 mod emulate;
 mod fixtures;
@@ -57,6 +58,7 @@ fn main() -> ExitCode {
         Some(Command::Replay(args)) => replay::replay(&args),
         Some(Command::History(args)) => liveness::history(&args),
         Some(Command::Diff(args)) => diff::diff(&args),
+        Some(Command::Coverage(args)) => coverage::coverage(&args),
         None => run::run(cli.run),
     }
 }

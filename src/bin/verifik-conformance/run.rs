@@ -126,6 +126,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         ..run_settings(&args.target, seed, args.cases, args.strict)
     };
     settings.target.har = args.har.is_some();
+    settings.keep_answers = args.contract_coverage.is_some();
     if !args.libtest.list {
         // Human lines go to stderr: stdout stays libtest's, pure under `--format json`.
         errln!("verifik-conformance: seed {seed} (replay with --seed {seed}), {} cases per property", args.cases);
@@ -150,6 +151,11 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         code = fail(2, &e);
     }
     if let Err(e) = judge_baseline(&args, baseline.as_deref(), &result, &mut code) {
+        code = fail(2, &e);
+    }
+    if let Some(path) = &args.contract_coverage
+        && let Err(e) = contract_coverage(&args, &result, path)
+    {
         code = fail(2, &e);
     }
     for e in result.events.iter().filter(|e| e.check == Check::ObservedChange) {
@@ -238,6 +244,35 @@ pub(crate) fn judge_baseline(
         errln!("wrote {} finding(s) to {}", updated.known.len(), path.display());
     }
     Ok(())
+}
+
+/// `--contract-coverage FILE`: what the target returned of the contract, and what the plan asked for,
+/// which the conformant emulator's answers to the same behaviours, seed and cases show (the run's own,
+/// when it ran against the conformant embedded emulator).
+fn contract_coverage(args: &RunArgs, result: &runner::RunResult, path: &std::path::Path) -> Result<(), String> {
+    use verifik_conformance::coverage::contract;
+    let ran: std::collections::BTreeSet<String> = result
+        .records
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Skipped(_)))
+        .map(|r| r.name.split_once("::").map_or(r.name.clone(), |(_, id)| id.to_owned()))
+        .collect();
+    let target = result.sequences.clone().unwrap_or_default();
+    let conformant = args.target.base_url.is_none() && args.target.deviations.is_empty() && !args.target.noise.is_set();
+    let reference = if conformant {
+        target.clone()
+    } else {
+        let spec = verifik_conformance::embedded::spec_elsewhere(Vec::new(), Default::default());
+        let settings = RunSettings { keep_answers: true, ..RunSettings::new(result.seed, result.cases) };
+        let only = |b: &verifik_conformance::suite::Behaviour| ran.contains(b.id.0);
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        runner::run_quietly(spec, settings, &only, threads).sequences.unwrap_or_default()
+    };
+    let items = contract::contract(&target, &reference, &ran);
+    errln!("{}", contract::text(&items).trim_end());
+    let json = serde_json::to_string_pretty(&items).map_err(|e| e.to_string())? + "\n";
+    verifik_conformance::target::redactor::write_artefact(path, json)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// The flags that `--expectations` replaced keep working, each with one line naming what replaces it.

@@ -33,6 +33,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             missing_header,
         )
+        .claims(&["AUTH-TOKEN-REQUIRED", "HEADER-AUTHORIZATION"])
         .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .cost(3, 0),
         Behaviour::new(
@@ -42,6 +43,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             wrong_scheme,
         )
+        .claims(&["AUTH-TOKEN-REQUIRED", "HEADER-AUTHORIZATION"])
         .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .cost(5, 0),
         Behaviour::new(
@@ -51,6 +53,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             malformed,
         )
+        .claims(&["AUTH-TOKEN-REQUIRED"])
         .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .property()
         .cost(2, 0),
@@ -61,6 +64,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             tampered,
         )
+        .claims(&["AUTH-TOKEN-REQUIRED"])
         .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .property()
         .needs(&[Registration])
@@ -72,6 +76,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             alg_none,
         )
+        .claims(&["AUTH-TOKEN-REQUIRED"])
         .broken_by(&[READS_BACK, &[Deviation::Unauthorized403]])
         .cost(4, 0),
         Behaviour::new(
@@ -81,6 +86,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             |p| expired(p, -1),
         )
+        .claims(&["AUTH-TOKEN-REQUIRED"])
         .broken_by(&[&[Deviation::IgnoreTokenExpiry]])
         .needs(&[ProviderStates])
         .cost(2, 0),
@@ -91,6 +97,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             |p| expired(p, -86_400),
         )
+        .claims(&["AUTH-TOKEN-REQUIRED"])
         .broken_by(&[&[Deviation::IgnoreTokenExpiry]])
         .needs(&[ProviderStates])
         .cost(2, 0),
@@ -101,6 +108,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             not_yet_valid,
         )
+        .claims(&["AUTH-TOKEN-REQUIRED"])
         .broken_by(&[&[Deviation::Unauthorized403]])
         .needs(&[ProviderStates])
         .cost(2, 0),
@@ -111,6 +119,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             SOURCE,
             client_token,
         )
+        .claims(&["AUTH-TOKEN-REQUIRED", "AUTH-REGISTRATION-TOKEN"])
         .broken_by(&[READS_BACK, &[Deviation::ClientToken401]])
         .needs(&[Registration, ClientToken])
         .cost(3, 0),
@@ -121,6 +130,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"The JWT Token you should use ... is provided from the App Registration in creation.\"",
             other_registration,
         )
+        .claims(&["AUTH-REGISTRATION-TOKEN"])
         .broken_by(&[MEETS_200, READS_BACK])
         .documented()
         .needs(&[Registration])

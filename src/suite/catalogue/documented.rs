@@ -61,6 +61,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PAGE,
             ok_for_each_os,
         )
+        .claims(&["ENDPOINT", "HEADER-AUTHORIZATION", "HEADER-CONTENT-TYPE", "SAMPLE-REQUEST-ACCEPTED", "RESP-200", "PARAM-OS-TYPE", "PARAM-OS-VALUES", "PARAM-FORCE-OPTIONAL", "RESP-200-ID", "RESP-200-CLIENT", "RESP-200-PROJECT", "RESP-200-PROJECT-FLOW", "RESP-200-STATUS", "RESP-200-ASSIGNED-COLLECTION", "RESP-200-CREATED-AT", "RESP-200-UPDATED-AT", "PARAM-IMAGE-FACE", "NOTE-IMAGE-PROCESSING"])
         .broken_by(&[MEETS_200, &[Deviation::CrashOnAndroid, Deviation::ReuseValidationId]])
         .documented()
         .needs(&[Registration])
@@ -72,6 +73,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"A person record is automatically created and linked to the app registration.\"",
             person_linked,
         )
+        .claims(&["NOTE-PERSON", "RESP-200-PERSON", "RESP-200-BIOMETRIC-VALIDATION"])
         .broken_by(&[MEETS_200, READS_BACK])
         .documented()
         .needs(&[Registration])
@@ -83,6 +85,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"requires an active app registration session with status STARTED or ONGOING\"",
             ongoing_accepted,
         )
+        .claims(&["NOTE-ACTIVE-STATUS", "DESC-MID-FLOW", "RESP-200-STATUS"])
         .broken_by(&[MEETS_200])
         .documented()
         .needs(&[SetUp])
@@ -94,6 +97,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PAGE,
             person_already_set,
         )
+        .claims(&["RESP-409-PERSON-ALREADY-SET", "RESP-409-PERSON-ALREADY-SET-CODE", "RESP-409-PERSON-ALREADY-SET-MESSAGE", "PARAM-FORCE-DEFAULT"])
         .broken_by(&[&[Deviation::PersonAlreadySet400, Deviation::CrashOnAndroid]])
         .documented()
         .needs(&[SetUp])
@@ -105,6 +109,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"When set to true, this will override existing person records\"",
             force_overrides,
         )
+        .claims(&["PARAM-FORCE-PURPOSE", "PARAM-FORCE-OVERRIDE", "NOTE-FORCE", "PARAM-FORCE-TYPE"])
         .broken_by(&[MEETS_200, &[Deviation::IgnoreForce]])
         .documented()
         .needs(&[SetUp])
@@ -116,6 +121,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"The message includes the liveness score that failed the threshold.\"",
             liveness_failed,
         )
+        .claims(&["RESP-409-LIVENESS-FAILED", "RESP-409-LIVENESS-FAILED-CODE", "RESP-409-LIVENESS-FAILED-MESSAGE", "RESP-409-LIVENESS-SCORE", "NOTE-MIN-SCORE", "PARAM-IMAGE-FACE", "NOTE-IMAGE-PROCESSING"])
         .broken_by(&[&[Deviation::LivenessMessageMinimum]])
         .documented()
         .needs(&[Registration])
@@ -127,6 +133,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the standalone liveness endpoint's pass rule, applied here (docs/emulator.md, decisions)",
             liveness_boundary,
         )
+        .claims(&["NOTE-MIN-SCORE"])
         .broken_by(&[MEETS_200, &[Deviation::InclusiveThreshold]])
         .needs(&[ProviderStates])
         .cost(4, 1),
@@ -137,6 +144,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PAGE,
             unknown_registration,
         )
+        .claims(&["RESP-404", "RESP-404-CODE", "RESP-404-MESSAGE"])
         .broken_by(&[MEETS_404, &[Deviation::UnknownRegistration500]])
         .documented()
         .needs(&[ProviderStates])
@@ -148,6 +156,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"The project must have an assigned collection for biometric data storage.\"",
             collection_not_set,
         )
+        .claims(&["RESP-409-COLLECTION-NOT-SET", "RESP-409-COLLECTION-NOT-SET-CODE", "RESP-409-COLLECTION-NOT-SET-MESSAGE", "NOTE-COLLECTION"])
         .broken_by(&[&[Deviation::UnprefixedCollectionMessage]])
         .documented()
         .needs(&[SetUp])
@@ -157,6 +166,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
         // EXPIRED is not a status a client token can put a registration in; only provider states can.
         let needs: &[Capability] = if status == RegistrationStatus::Expired { &[ProviderStates] } else { &[SetUp] };
         Behaviour::new(Family::Documented, id, statement, INACTIVE_SOURCE, move |p| inactive(p, status))
+            .claims(&["NOTE-ACTIVE-STATUS", "DESC-MID-FLOW", "RESP-404", "RESP-404-CODE", "RESP-404-MESSAGE"])
             .broken_by(&[MEETS_404, READS_BACK, &[Deviation::AcceptInactiveStatus]])
             .needs(needs)
             .cost(3, 0)

@@ -17,7 +17,14 @@ pub struct Behaviour {
     /// every success it meets, a status it reads only as "a refusal"): what `diff` against a deviating
     /// emulator finds here besides `broken_by`. Its test holds the two lists to what `diff` finds.
     pub changed_by: Vec<Deviation>,
+    /// The claims of the vendor's page this behaviour checks (ids of `claims/claims.json`): the map
+    /// `coverage` reads, declared here so that it moves with the behaviour.
+    pub claims: Vec<ClaimId>,
 }
+
+/// A claim of the vendor's page, by its id in `claims/claims.json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ClaimId(pub &'static str);
 
 /// What a behaviour does when it runs. A closure, so that the rows of a family (the data-URI defects,
 /// the inactive statuses, the expiry offsets) share one function and differ only in their row.
@@ -51,7 +58,7 @@ impl Behaviour {
             needs: &[],
             cost: Cost { requests: 1, charging: 0 },
         };
-        Behaviour { meta, run: Box::new(run), broken_by: Vec::new(), changed_by: Vec::new() }
+        Behaviour { meta, run: Box::new(run), broken_by: Vec::new(), changed_by: Vec::new(), claims: Vec::new() }
     }
 
     fn with(self, meta: Meta) -> Behaviour {
@@ -89,6 +96,12 @@ impl Behaviour {
         self.changed_by.extend(lists.iter().flat_map(|l| l.iter().copied()));
         self.changed_by.sort_unstable();
         self.changed_by.dedup();
+        self
+    }
+
+    /// The claims of the vendor's page this behaviour checks.
+    pub(crate) fn claims(mut self, ids: &[&'static str]) -> Behaviour {
+        self.claims.extend(ids.iter().map(|id| ClaimId(id)));
         self
     }
 

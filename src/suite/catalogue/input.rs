@@ -81,18 +81,21 @@ const URI_DEFECTS: [(&str, UriDefect, &str, BrokenBy); 8] = [
 /// Fixed bodies refused with 409 MissingParameter naming a field, a row each: id, field, statement, and
 /// the bodies (given the fixture face's data URI). The registration is read back after the last.
 type Bodies = fn(&str) -> Vec<Value>;
-const MISSING: [(&str, &str, &str, Bodies); 4] = [
+/// The missing or mistyped fields, a row each, with the claim of the Params table each checks.
+const MISSING: [(&str, &str, &str, Bodies, &str); 4] = [
     (
         "INPUT-DATA-URI-EMPTY",
         "image",
         "an empty image string is refused with 409 MissingParameter naming image",
         |_| vec![json!({"image": "", "os": Os::Ios}), json!({"image": "data:image/jpeg;base64,", "os": Os::Ios})],
+        "PARAM-IMAGE-DATA-URI",
     ),
     (
         "INPUT-IMAGE-MISSING",
         "image",
         "a body without image (or image: null) is refused with 409 MissingParameter naming image",
         |_| vec![json!({"os": Os::Ios}), json!({"image": null, "os": Os::Ios})],
+        "PARAM-IMAGE-REQUIRED",
     ),
     (
         "INPUT-IMAGE-WRONG-TYPE",
@@ -104,10 +107,15 @@ const MISSING: [(&str, &str, &str, Bodies); 4] = [
                 .map(|image| json!({"image": image, "os": Os::Ios}))
                 .collect()
         },
+        "PARAM-IMAGE-TYPE",
     ),
-    ("INPUT-OS-MISSING", "os", "a body without os is refused with 409 MissingParameter naming os", |image| {
-        vec![json!({"image": image})]
-    }),
+    (
+        "INPUT-OS-MISSING",
+        "os",
+        "a body without os is refused with 409 MissingParameter naming os",
+        |image| vec![json!({"image": image})],
+        "PARAM-OS-REQUIRED",
+    ),
 ];
 
 pub(crate) fn behaviours() -> Vec<Behaviour> {
@@ -120,15 +128,17 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             let quotes_header = matches!(uri_defect, UriDefect::MediaType | UriDefect::NoBase64Marker);
             let changed: &[Deviation] = if quotes_header { &[Deviation::LenientBase64] } else { &[] };
             Behaviour::new(Family::Input, id, statement, PARAMS, move |p| defect(p, uri_defect))
+                .claims(&["PARAM-IMAGE-DATA-URI"])
                 .broken_by(broken_by)
                 .changed_by(&[changed])
                 .property()
                 .needs(REGISTRATION)
         })
         .collect();
-    v.extend(MISSING.into_iter().map(|(id, field, statement, bodies)| {
+    v.extend(MISSING.into_iter().map(|(id, field, statement, bodies, claim)| {
         let requests = u32::try_from(bodies("").len()).unwrap_or(u32::MAX).saturating_add(1);
         Behaviour::new(Family::Input, id, statement, PARAMS, move |p| missing(p, field, bodies))
+            .claims(&[claim])
             .broken_by(&[MEETS_MISSING_PARAMETER, READS_BACK])
             .needs(REGISTRATION)
             .cost(requests, 0)
@@ -141,6 +151,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             valid_uris,
         )
+        .claims(&["PARAM-IMAGE-TYPE", "PARAM-IMAGE-DATA-URI", "PARAM-FORCE-TYPE", "PARAM-FORCE-OPTIONAL", "PARAM-OS-VALUES"])
         .broken_by(&[MEETS_200, &[Deviation::IgnoreForce, Deviation::CrashOnAndroid, Deviation::ReuseValidationId]])
         .documented()
         .property()
@@ -153,6 +164,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             no_face,
         )
+        .claims(&["PARAM-IMAGE-FACE"])
         .broken_by(&[READS_BACK, &[Deviation::CrashOnAndroid]])
         .needs(REGISTRATION)
         .cost(3, 0),
@@ -163,6 +175,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             oversized,
         )
+        .claims(&["PARAM-IMAGE-DATA-URI"])
         .broken_by(&[READS_BACK, &[Deviation::NoBodyLimit]])
         .needs(REGISTRATION)
         .cost(2, 0),
@@ -173,6 +186,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             os_invalid,
         )
+        .claims(&["PARAM-OS-VALUES", "PARAM-OS-TYPE"])
         .broken_by(&[MEETS_MISSING_PARAMETER, READS_BACK, &[Deviation::AcceptLowercaseOs]])
         .property()
         .needs(REGISTRATION),
@@ -183,6 +197,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             force_wrong_type,
         )
+        .claims(&["PARAM-FORCE-TYPE"])
         .broken_by(&[MEETS_MISSING_PARAMETER, READS_BACK])
         .property()
         .needs(REGISTRATION),
@@ -193,6 +208,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             extra_fields,
         )
+        .claims(&["SAMPLE-REQUEST-ACCEPTED"])
         .broken_by(&[MEETS_200])
         .needs(REGISTRATION)
         .cost(2, 1),
@@ -203,6 +219,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             duplicate_fields,
         )
+        .claims(&["PARAM-OS-REQUIRED"])
         .broken_by(&[MEETS_MISSING_PARAMETER, READS_BACK])
         .needs(REGISTRATION)
         .cost(2, 0),
@@ -213,6 +230,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             not_json,
         )
+        .claims(&["HEADER-CONTENT-TYPE"])
         .broken_by(&[READS_BACK, &[Deviation::NotJsonAsEmpty]])
         .property()
         .needs(REGISTRATION),
@@ -223,6 +241,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             not_object,
         )
+        .claims(&["HEADER-CONTENT-TYPE"])
         .broken_by(&[MEETS_MISSING_PARAMETER])
         .needs(REGISTRATION)
         .cost(5, 0),
@@ -233,6 +252,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             PARAMS,
             wrong_content_type,
         )
+        .claims(&["HEADER-CONTENT-TYPE"])
         .broken_by(&[READS_BACK, &[Deviation::IgnoreContentType]])
         .needs(REGISTRATION)
         .cost(4, 0),

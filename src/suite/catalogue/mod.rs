@@ -22,7 +22,7 @@ use super::property::{Case, CaseResult, case_check};
 use crate::api::{CreditPage, ErrorBody, FailureKind, Os, QualityCode, RegistrationView};
 use crate::deviation::Deviation;
 use crate::target::{Call, Exchange, Provisioned, StateParams};
-pub use entry::Behaviour;
+pub use entry::{Behaviour, ClaimId};
 
 /// The deviations that break every behaviour meeting a 200 of the central endpoint (its body).
 pub(crate) const MEETS_200: &[Deviation] = &[

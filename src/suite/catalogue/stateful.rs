@@ -30,6 +30,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the emulator's decisions (failures are free); the vendor is silent",
             failure_creates_nothing,
         )
+        .claims(&["NOTE-CREDITS", "NOTE-PERSON"])
         .broken_by(&[READS_BACK, &[Deviation::ChargeOnFailure, Deviation::LivenessMessageMinimum, Deviation::OmitCreditTotal]])
         .needs(&[ProviderStates, ClientToken])
         .cost(5, 0),
@@ -40,6 +41,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "\"This endpoint automatically charges credits\"; one per success is the emulator's decision",
             one_credit_per_success,
         )
+        .claims(&["NOTE-CREDITS"])
         .broken_by(&[MEETS_200, &[Deviation::IgnoreForce, Deviation::DuplicateCreditRecord, Deviation::ReuseValidationId, Deviation::OmitCreditTotal]])
         .needs(&[Registration, ClientToken])
         .cost(6, 2),
@@ -50,6 +52,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "metamorphic: an encoding is not a liveness cue",
             reencode_same_decision,
         )
+        .claims(&["NOTE-IMAGE-PROCESSING", "PARAM-IMAGE-DATA-URI"])
         .broken_by(&[MEETS_200, &[Deviation::ReuseValidationId]])
         .needs(&[Registration])
         .cost(6, 3),
@@ -60,6 +63,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the emulator's concurrency decision (docs/emulator.md)",
             race,
         )
+        .claims(&["RESP-409-PERSON-ALREADY-SET", "RESP-409-PERSON-ALREADY-SET-CODE", "NOTE-CREDITS"])
         .broken_by(&[MEETS_200, &[Deviation::PersonAlreadySet400, Deviation::DuplicateCreditRecord, Deviation::ReuseValidationId, Deviation::OmitCreditTotal]])
         .needs(&[Registration])
         .cost(11, 1),
@@ -70,6 +74,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the vendor front end's attempt rules; the emulator's decisions",
             attempts_exhaust,
         )
+        .claims(&["RESP-409-LIVENESS-FAILED", "NOTE-ACTIVE-STATUS"])
         .broken_by(&[MEETS_404, READS_BACK, &[Deviation::LivenessMessageMinimum, Deviation::AcceptInactiveStatus]])
         .needs(&[ProviderStates])
         .cost(6, 0),
@@ -80,6 +85,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the vendor front end: quality reasons do not consume an attempt",
             quality_no_attempt,
         )
+        .claims(&["PARAM-IMAGE-FACE"])
         .broken_by(&[MEETS_200])
         .needs(&[ProviderStates])
         .cost(6, 1),
@@ -90,6 +96,7 @@ pub(crate) fn behaviours() -> Vec<Behaviour> {
             "the vendor front end's PaymentRequired; the emulator's decisions",
             payment_required,
         )
+        .claims(&["NOTE-CREDITS"])
         .broken_by(&[READS_BACK, &[Deviation::FreeOnEmptyBalance]])
         .needs(&[ProviderStates])
         .cost(3, 0),

@@ -14,7 +14,7 @@ use source::{code, inline_paths, uses};
 /// The layers of `lib.rs`, top to bottom: a module may import from its own layer's files only inside
 /// itself, and from any layer below.
 const LAYERS: &[&[&str]] = &[
-    &["history", "diff"],
+    &["history", "diff", "coverage"],
     &["report", "liveness", "embedded"],
     &["suite", "emulator"],
     &["target", "faces", "schemas", "html", "deviation"],

@@ -47,9 +47,33 @@ pub enum Command {
     /// The same seeded cases against two targets (or a target and recorded answers), compared request by
     /// request with each side's noise set aside: exit 0 when they agree, 1 when they diverge.
     Diff(Box<DiffArgs>),
+    /// Every claim of the vendor's page with the behaviours that check it: tested, inferred-only,
+    /// untestable or untested (exit 1 when a testable claim is untested); `--page FILE` compares a freshly
+    /// saved copy of the page with the claims.
+    Coverage(CoverageArgs),
     /// Trends over runs (liveness --out directories and --ndjson files): an HTML page and a JSON
     /// summary; exit 1 when the latest run leaves its band or a behaviour newly fails.
     History(HistoryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// A freshly saved copy of the vendor's page (text): each claim unchanged, changed or gone, the
+    /// behaviours to revisit, and the sentences no claim covers; exit 1 when anything changed.
+    #[arg(long, value_name = "FILE")]
+    pub page: Option<PathBuf>,
+    /// Write the page with each claim marked into this directory (index.html).
+    #[arg(long, value_name = "DIR")]
+    pub html: Option<PathBuf>,
+    /// Write one JSON record per claim and a summary.
+    #[arg(long, value_name = "FILE")]
+    pub ndjson: Option<PathBuf>,
+    /// Write one JUnit test case per claim (untested ones fail, untestable ones are skipped).
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Coverage as it would be without these behaviours (repeatable): what removing one leaves unchecked.
+    #[arg(long, value_name = "ID")]
+    pub without: Vec<String>,
 }
 
 #[derive(Debug, Args)]

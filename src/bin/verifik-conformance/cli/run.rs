@@ -51,6 +51,11 @@ pub struct RunArgs {
     /// Runs after which a form of an intermittent answer set not seen again expires (written on update).
     #[arg(long, value_name = "M")]
     pub intermittent_expiry: Option<u32>,
+    /// After the run, which statuses, codes and 200-body fields of schemas/openapi.yaml the target
+    /// returned, and for each one it did not, whether the plan asked for it; printed, and written to FILE
+    /// as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub contract_coverage: Option<PathBuf>,
     /// Rewrite `snapshots/` from the embedded emulator's answers where they differ (after a deliberate
     /// change of the emulator); only without --base-url and --deviate.
     #[arg(long)]
