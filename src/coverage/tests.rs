@@ -36,3 +36,23 @@ fn no_testable_claim_is_untested_and_every_behaviour_names_a_claim() {
     let silent: Vec<&str> = all.iter().filter(|b| b.claims.is_empty()).map(|b| b.id.0).collect();
     assert_eq!(silent, Vec::<&str>::new(), "behaviours that name no claim of the page");
 }
+
+/// A claim checked only by a behaviour no deviation breaks is untested: that check was never shown to
+/// fail. Breaking it makes the claim tested (documented) or inferred-only (inferred).
+#[test]
+fn a_claim_checked_only_by_a_check_that_cannot_fail_does_not_count() {
+    use crate::suite::behaviour::Family;
+    let claims = Claims::committed().expect("claims");
+    let row = |documented: bool, broken: bool| {
+        let b = Behaviour::new(Family::Documented, "X", "x", "x", |_| Ok(())).claims(&["NOTE-COLLECTION"]);
+        let b = if documented { b.documented() } else { b };
+        if broken { b.broken_by(&[&[crate::deviation::Deviation::UnprefixedCollectionMessage]]) } else { b }
+    };
+    let status = |b: Behaviour| {
+        let covered = coverage(&claims, &[b]);
+        covered.iter().find(|c| c.claim.id == "NOTE-COLLECTION").map(|c| c.status)
+    };
+    assert_eq!(status(row(true, false)), Some(Status::Untested));
+    assert_eq!(status(row(true, true)), Some(Status::Tested));
+    assert_eq!(status(row(false, true)), Some(Status::InferredOnly));
+}
