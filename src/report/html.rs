@@ -89,7 +89,7 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
             Outcome::Passed { known, .. } if !known.is_empty() => ("known", "known deviation".to_owned()),
             Outcome::Passed { .. } if warned => ("warn", "warn".to_owned()),
             Outcome::Passed { .. } => ("pass", "pass".to_owned()),
-            Outcome::Failed(v) => ("fail", format!("fail ({} violation(s))", v.len())),
+            Outcome::Failed { violations: v, .. } => ("fail", format!("fail ({} violation(s))", v.len())),
             Outcome::Skipped(reason) => ("skipped", format!("skipped: {reason}")),
         };
         let _ = write!(

@@ -26,7 +26,7 @@ pub(crate) fn render(result: &RunResult) -> String {
                 s.set_message(reason.clone());
                 s
             }
-            Outcome::Failed(violations) => {
+            Outcome::Failed { violations, .. } => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 s.set_message(violations.first().map(|v| v.message.to_string()).unwrap_or_default());
                 s.set_description(violations.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));

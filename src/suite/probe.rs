@@ -31,8 +31,20 @@ pub enum Outcome {
         warnings: Vec<Violation>,
         known: Vec<Violation>,
     },
-    Failed(Vec<Violation>),
+    /// Some check failed that the baseline does not accept (`violations`); `known` holds the accepted
+    /// ones of the same trial, so that a known deviation is not taken for fixed when something else fails.
+    Failed {
+        violations: Vec<Violation>,
+        known: Vec<Violation>,
+    },
     Skipped(String),
+}
+
+impl Outcome {
+    /// A failure with nothing accepted beside it.
+    pub(crate) fn failed(violations: Vec<Violation>) -> Outcome {
+        Outcome::Failed { violations, known: Vec::new() }
+    }
 }
 
 pub struct Probe<'a> {
@@ -306,7 +318,7 @@ impl<'a> Probe<'a> {
             }
             Err(Stop::Skip(reason)) | Err(Stop::Fail(reason)) => {
                 self.record(Some(Finding::new(Check::Run, reason)), Strictness::Documented, None);
-                return Outcome::Failed(self.violations);
+                return Outcome::failed(self.violations);
             }
             Ok(()) => {}
         }
@@ -335,13 +347,13 @@ impl<'a> Probe<'a> {
         }
         if self.checks == 0 {
             let f = Finding::new(Check::RanChecks, format!("no checks ran for {}", self.behaviour.id));
-            return Outcome::Failed(vec![Violation::of(&f, None, None)]);
+            return Outcome::failed(vec![Violation::of(&f, None, None)]);
         }
         let fatal_strictness = |s| self.fatal(s);
         let (fatal, warnings): (Vec<_>, Vec<_>) =
             self.violations.iter().cloned().partition(|v| fatal_strictness(v.strictness));
         let (known, new): (Vec<_>, Vec<_>) = fatal.into_iter().partition(|v| self.known(v));
-        if new.is_empty() { Outcome::Passed { warnings, known } } else { Outcome::Failed(new) }
+        if new.is_empty() { Outcome::Passed { warnings, known } } else { Outcome::Failed { violations: new, known } }
     }
 }
 

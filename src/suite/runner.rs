@@ -86,7 +86,7 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
         Err(why) => {
             let f =
                 Finding::new(Check::Target, format!("the target could not be prepared: {}", crate::error_chain(why)));
-            Outcome::Failed(vec![super::Violation::of(&f, None, None)])
+            Outcome::failed(vec![super::Violation::of(&f, None, None)])
         }
         Ok(ctx) => outcome_of(ctx, b),
     };
@@ -100,7 +100,7 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
     match outcome {
         Outcome::Passed { .. } => Ok(Completion::Completed),
         Outcome::Skipped(reason) => Ok(Completion::ignored_with(redactor.scrub(&reason).into_owned())),
-        Outcome::Failed(violations) => {
+        Outcome::Failed { violations, .. } => {
             let lines: Vec<String> = violations.iter().map(|v| format!("  - {v}")).collect();
             let text = format!("{} violation(s) of {}: {}\n{}", violations.len(), b.id, b.statement, lines.join("\n"));
             Err(redactor.scrub(&text).into_owned().into())
@@ -112,7 +112,7 @@ fn execute(lazy: &LazyCtx, b: &Behaviour, records: &Mutex<Vec<TrialRecord>>) -> 
 /// target given up or out of time fails at once; otherwise the behaviour runs with a fresh probe.
 pub fn outcome_of(ctx: &super::Ctx, b: &Behaviour) -> Outcome {
     let target_failure = |message: String| {
-        Outcome::Failed(vec![super::Violation::of(&Finding::new(Check::Target, message), None, None)])
+        Outcome::failed(vec![super::Violation::of(&Finding::new(Check::Target, message), None, None)])
     };
     if let Some(why) = ctx.settings.left_out.get(&b.trial_name()) {
         ctx.emit_skip(b, ctx.seed_for(b.id), why);

@@ -30,7 +30,7 @@ fn run(deviations: Vec<Deviation>) -> RunResult {
 }
 
 fn failed(result: &RunResult) -> BTreeSet<String> {
-    result.records.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_))).map(|r| r.name.clone()).collect()
+    result.records.iter().filter(|r| matches!(r.outcome, Outcome::Failed { .. })).map(|r| r.name.clone()).collect()
 }
 
 /// For the deviations that only the trust oracles can see: the checks allowed to catch them. Any other
@@ -162,7 +162,7 @@ fn each_deviation_fails_exactly_the_behaviours_it_breaks() {
         }
         if let Some(allowed) = caught_only_by(d) {
             for r in &result.records {
-                let Outcome::Failed(violations) = &r.outcome else { continue };
+                let Outcome::Failed { violations, .. } = &r.outcome else { continue };
                 for v in violations.iter().filter(|v| !allowed.contains(&check_of(v))) {
                     wrong.push(format!(
                         "{d}: {} failed through {:?}, not only {allowed:?}: {}",
@@ -272,7 +272,7 @@ fn a_leak_in_a_set_up_answer_fails_the_behaviour_that_asked_for_it() {
     let failed = failed(&result);
     assert!(failed.len() >= 20, "only {failed:?}");
     for r in &result.records {
-        let Outcome::Failed(violations) = &r.outcome else { continue };
+        let Outcome::Failed { violations, .. } = &r.outcome else { continue };
         for v in violations {
             assert_eq!(check_of(v), "privacy", "{}: {v:?}", r.name);
             assert!(v.message.contains("at /data/requestedWith"), "{}: {}", r.name, v.message);

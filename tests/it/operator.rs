@@ -345,3 +345,38 @@ fn a_budget_goes_to_the_selected_behaviours() {
     assert_eq!(o.status.code(), Some(0), "{out}");
     assert!(out.contains("1 passed") && !out.contains("left out of the plan"), "{out}");
 }
+
+/// A known deviation inside a behaviour that also fails for another reason still occurs: it is counted
+/// as accepted, not listed as fixed, and an expectations update keeps it. (Before, a failing trial
+/// carried only its new findings: "0 finding(s) accepted" and "fixed, prune it" for both, and an update
+/// removed them.)
+#[test]
+fn a_known_deviation_in_a_failing_behaviour_is_still_known() {
+    let dir = crate::cli::temp("known-in-failing");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let file = dir.join("expectations.json").to_string_lossy().into_owned();
+    let run = |deviations: &[&str], extra: &[&str]| {
+        let o = crate::cli::bin()
+            .args(["--seed", "3", "--cases", "2", "--exact", "documented::BV-200-OS-EACH"])
+            .args(deviations.iter().flat_map(|d| ["--deviate", d]))
+            .args(extra)
+            .output()
+            .expect("runs");
+        (o.status.code(), crate::cli::text(&o))
+    };
+    let update = ["--expectations", file.as_str(), "--update-expectations"];
+    // The missing field is accepted: its findings become known deviations.
+    let (_, said) = run(&["omit-assigned-collection"], &update);
+    assert!(said.contains("added: known deviation BV-200-OS-EACH schema"), "{said}");
+    // Now the behaviour also crashes on ANDROID: it fails for that, and the missing field is still known.
+    let (code, said) = run(&["omit-assigned-collection", "crash-on-android"], &update);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(
+        said.contains("finding(s) accepted as known deviations") && !said.contains("0 finding(s) accepted"),
+        "{said}"
+    );
+    assert!(!said.contains("fixed, prune it") && !said.contains("removed: known deviation"), "{said}");
+    let kept = std::fs::read_to_string(&file).expect("file");
+    assert!(kept.contains("\"check\": \"schema\""), "{kept}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -92,11 +92,13 @@ pub fn replay(args: &ReplayArgs) -> ExitCode {
                 fixed += 1;
                 outln!("FIXED          {}", b.id);
             }
-            Outcome::Failed(v) if v.iter().all(|v| matches!(v.check, Check::Run | Check::Target)) => {
+            Outcome::Failed { violations: v, .. }
+                if v.iter().all(|v| matches!(v.check, Check::Run | Check::Target)) =>
+            {
                 errors += 1;
                 outln!("ERROR          {}: {}", b.id, v.first().map(|v| v.message.as_str()).unwrap_or_default());
             }
-            Outcome::Failed(v) => {
+            Outcome::Failed { violations: v, .. } => {
                 still += 1;
                 outln!("STILL FAILING  {}", b.id);
                 for v in &v {

@@ -196,17 +196,17 @@ fn findings_of(
     let (mut findings, mut ran, mut known) = (BTreeSet::new(), BTreeSet::new(), 0);
     for r in &result.records {
         let id = r.name.split_once("::").map_or(r.name.as_str(), |(_, id)| id);
-        let violations = match &r.outcome {
-            Outcome::Failed(v) => v,
-            Outcome::Passed { known: k, .. } => {
-                known += k.len();
-                k
-            }
+        // A failing trial's accepted findings still occur: they are counted, and not taken for fixed.
+        let (violations, accepted): (&[_], &[_]) = match &r.outcome {
+            Outcome::Failed { violations, known } => (violations, known),
+            Outcome::Passed { known: k, .. } => (&[], k),
             Outcome::Skipped(_) => continue,
         };
+        known += accepted.len();
         ran.insert(id.to_owned());
         // Changes of answer sets are the expectations' own business, not known deviations.
-        findings.extend(violations.iter().filter(|v| v.check != Check::ExpectationChange).map(|v| Key::of(id, v)));
+        let all = violations.iter().chain(accepted);
+        findings.extend(all.filter(|v| v.check != Check::ExpectationChange).map(|v| Key::of(id, v)));
     }
     (findings, ran, known)
 }
