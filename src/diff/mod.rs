@@ -347,16 +347,28 @@ fn compare_behaviour(
     }
 }
 
-/// A side's run as `compare` reads it, from a run's answers and its trials' outcomes.
+/// A side's run as `compare` reads it, from a run's answers and its trials' outcomes. A behaviour that
+/// was not run because the target was given up or the time ran out is not comparable, like a skipped
+/// one: its missing answers say nothing about how the target answers.
 pub fn side_run(sequences: Sequences, records: &[crate::suite::runner::TrialRecord]) -> SideRun {
+    use crate::suite::Outcome;
+    use crate::suite::finding::Check;
     let mut run = SideRun { sequences, ..SideRun::default() };
     for r in records {
         let id = r.name.split_once("::").map_or(r.name.as_str(), |(_, id)| id).to_owned();
-        match &r.outcome {
-            crate::suite::Outcome::Skipped(why) => {
-                run.skipped.insert(id, crate::target::untrusted::Untrusted::from(why.as_str()).redacted().to_string());
+        let why = match &r.outcome {
+            Outcome::Skipped(why) => Some(why.clone()),
+            Outcome::Failed { violations, .. } if violations.iter().all(|v| v.check == Check::Target) => {
+                Some(violations.iter().map(|v| v.message.to_string()).collect::<Vec<_>>().join("; "))
             }
-            _ => {
+            _ => None,
+        };
+        match why {
+            Some(why) => {
+                let why = crate::target::untrusted::Untrusted::from(why.as_str()).redacted().to_string();
+                run.skipped.insert(id, why);
+            }
+            None => {
                 run.ran.insert(id);
             }
         }

@@ -146,3 +146,24 @@ fn a_behaviour_run_on_one_side_only_is_not_comparable() {
     assert_eq!(c.not_comparable[0].why, "right: needs ProviderStates");
     assert!(!c.agrees(), "nothing was compared");
 }
+
+/// A behaviour not run because the target was given up is not comparable, with the cause; one that ran
+/// and failed is compared.
+#[test]
+fn a_behaviour_the_target_was_given_up_for_is_not_comparable() {
+    use crate::suite::finding::{Check, Finding};
+    use crate::suite::runner::TrialRecord;
+    use crate::suite::{Outcome, Violation};
+    let record = |name: &str, check: Check| TrialRecord {
+        name: name.to_owned(),
+        outcome: Outcome::failed(vec![Violation::of(
+            &Finding::new(check, "not run: the target stopped answering"),
+            None,
+            None,
+        )]),
+        elapsed: std::time::Duration::ZERO,
+    };
+    let run = side_run(Sequences::new(), &[record("auth::A", Check::Target), record("auth::B", Check::Status)]);
+    assert_eq!(run.ran, BTreeSet::from(["B".to_owned()]));
+    assert_eq!(run.skipped["A"], "not run: the target stopped answering");
+}
