@@ -85,13 +85,13 @@ fn an_unreachable_target_fails_per_behaviour_without_hanging() {
 }
 
 /// An emulator in its own process with `deviations`, on a free loopback port; killed on drop.
-struct Served {
+pub(crate) struct Served {
     child: std::process::Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Served {
-    fn start(client_token: &str, deviations: &[&str]) -> Served {
+    pub(crate) fn start(client_token: &str, deviations: &[&str]) -> Served {
         use std::io::BufRead as _;
         let mut args = vec!["emulate", "--listen", "127.0.0.1:0", "--provider-states", "--client-token", client_token];
         for d in deviations {
@@ -119,16 +119,16 @@ impl Drop for Served {
 }
 
 /// What must never appear in an artefact of a run.
-struct Secrets {
-    literals: Vec<String>,
+pub(crate) struct Secrets {
+    pub(crate) literals: Vec<String>,
     /// Base64 of every image the suite submits; a run of 64 of its characters is a hit.
-    images: Vec<String>,
+    pub(crate) images: Vec<String>,
 }
 
 impl Secrets {
     /// Every hit in one artefact: a literal secret, any compact JWS (every registration token the
     /// target issued is one), a provider-state client token (`vkc_` and 24 hex digits), image base64.
-    fn scan(&self, name: &str, text: &str) -> Vec<String> {
+    pub(crate) fn scan(&self, name: &str, text: &str) -> Vec<String> {
         let mut hits = Vec::new();
         for literal in &self.literals {
             hits.extend(text.match_indices(literal.as_str()).map(|_| format!("{name}: the client token")));
@@ -150,7 +150,7 @@ impl Secrets {
 }
 
 /// Every file under `dir`, recursively, with its path.
-fn files(dir: &std::path::Path) -> Vec<(String, String)> {
+pub(crate) fn files(dir: &std::path::Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).expect("readable dir").flatten() {
         let path = entry.path();

@@ -96,3 +96,41 @@ fn a_slow_reformatting_proxy_agrees_with_the_direct_target_and_a_reworded_one_do
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Every artefact of a diff against a target that hands credentials and selfies back (the terminal, the
+/// HTML page, NDJSON, JUnit and the kept answers) holds none of them: both answers of every divergence
+/// pass the redactor.
+#[test]
+fn a_diff_against_an_echoing_target_writes_no_secret() {
+    let client = "vkc_diffscan0123456789abcdef0123";
+    let echoes = ["echo-token-in-error", "echo-token-in-record", "echo-token-in-read-back", "image-in-success"];
+    let served = crate::cli::Served::start(client, &echoes);
+    let dir = temp("diff-scan");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let token_file = dir.join("client-token");
+    std::fs::write(&token_file, format!("{client}\n")).expect("token file");
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let side = format!("--emulator-profile --client-token-file {}", token_file.display());
+    let o = bin()
+        .args(["diff", "--left", "emulator", "--right", &served.url, "--right-args", &side])
+        .args(["--runs", "1", "--seed", "7", "--cases", "2", "--html", &path("html"), "--ndjson", &path("d.ndjson")])
+        .args(["--junit", &path("d.xml"), "--keep", &path("kept")])
+        .output()
+        .expect("runs");
+    drop(served);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let (out, err) = (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned());
+    assert!(out.contains("[shape]") && out.contains("[message]"), "the echoes diverge: {out}");
+    let mut artefacts: Vec<(String, String)> =
+        crate::cli::files(&dir).into_iter().filter(|(n, _)| !n.contains("client-token")).collect();
+    assert!(artefacts.iter().any(|(n, _)| n.contains("kept")), "the kept answers are scanned");
+    artefacts.push(("stdout".into(), out));
+    artefacts.push(("stderr".into(), err));
+    let fixtures = verifik_conformance::suite::fixtures::Fixtures::load();
+    let images =
+        fixtures.faces().iter().map(|i| i.data_uri().split_once(',').map_or("", |(_, d)| d).to_owned()).collect();
+    let secrets = crate::cli::Secrets { literals: vec![client.to_owned()], images };
+    let hits: Vec<String> = artefacts.iter().flat_map(|(name, t)| secrets.scan(name, t)).collect();
+    assert_eq!(hits, Vec::<String>::new(), "secrets in the diff's artefacts");
+    let _ = std::fs::remove_dir_all(dir);
+}
