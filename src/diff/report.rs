@@ -24,14 +24,16 @@ pub struct Heading {
 
 impl Heading {
     fn reproduction(&self, side: Side, behaviour: &str) -> String {
-        let trial = trials().get(behaviour).cloned().unwrap_or_else(|| behaviour.to_owned());
-        self.reproduce[side as usize].replace("{trial}", &trial)
+        self.reproduce[side as usize].replace("{trial}", &trial(behaviour))
     }
 }
 
-/// Behaviour id to trial name, from the catalogue.
-fn trials() -> HashMap<String, String> {
-    crate::suite::catalogue::all().iter().map(|b| (b.id.0.to_owned(), b.trial_name())).collect()
+/// A behaviour's trial name (`family::ID`), from the catalogue; the id itself for one it does not hold.
+fn trial(behaviour: &str) -> String {
+    static TRIALS: std::sync::LazyLock<HashMap<String, String>> = std::sync::LazyLock::new(|| {
+        crate::suite::catalogue::all().iter().map(|b| (b.id.0.to_owned(), b.trial_name())).collect()
+    });
+    TRIALS.get(behaviour).cloned().unwrap_or_else(|| behaviour.to_owned())
 }
 
 /// Divergences by behaviour, in id order.
@@ -191,8 +193,7 @@ pub fn ndjson(c: &Comparison, h: &Heading) -> String {
 /// One test case per behaviour: failed when it diverged, skipped when it was not comparable.
 pub fn junit(c: &Comparison) -> String {
     use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-    let trials = trials();
-    let name = |id: &str| trials.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    let name = trial;
     let mut suite = TestSuite::new("verifik-conformance diff");
     let diverged = by_behaviour(c);
     for (behaviour, ds) in &diverged {
