@@ -201,17 +201,58 @@ fn similarity(quote: &str, sentence: &str) -> f64 {
 /// How much of a quote's words a page sentence must hold to be the same claim reworded.
 const REWORDED: f64 = 0.6;
 
-/// One claim against a fresh page: unchanged (quoted verbatim), changed (a sentence shares most of its
-/// words; that sentence is returned), or gone.
-pub fn presence(claim: &Claim, page_units: &[(usize, String)]) -> (Presence, Option<(usize, String)>) {
-    let quote = normalised(&claim.quote);
-    if page_units.iter().any(|(_, u)| u.contains(&quote)) {
-        return (Presence::Unchanged, None);
+/// A fresh page aligned with the committed one, sentence by sentence (a diff of the two): where each
+/// committed sentence went. A claim that lost its quote is looked for only among the sentences that
+/// took its sentence's place, never anywhere on the page: a deleted claim whose words stand elsewhere
+/// (a `404` in a message, `person` in a note) would otherwise be called "changed" and point at an
+/// unrelated sentence.
+pub struct Aligned {
+    new: Vec<(usize, String)>,
+    old: Vec<String>,
+    /// Per committed sentence, the fresh sentences that took its place (itself when kept, none when deleted).
+    next: Vec<std::ops::Range<usize>>,
+}
+
+impl Aligned {
+    pub fn new(page: &str) -> Aligned {
+        let old: Vec<String> = units(PAGE).into_iter().map(|(_, u)| u).collect();
+        let new = units(page);
+        let texts: Vec<&str> = new.iter().map(|(_, u)| u.as_str()).collect();
+        let olds: Vec<&str> = old.iter().map(String::as_str).collect();
+        let mut next = vec![0..0; old.len()];
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, &olds, &texts) {
+            let (tag, from, to) = op.as_tag_tuple();
+            for i in from.clone() {
+                next[i] = match tag {
+                    similar::DiffTag::Equal => {
+                        let at = to.start + (i - from.start);
+                        at..at + 1
+                    }
+                    _ => to.clone(),
+                };
+            }
+        }
+        Aligned { new, old, next }
     }
-    let best = page_units.iter().map(|(line, u)| (similarity(&quote, u), *line, u)).max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((s, line, u)) if s >= REWORDED => (Presence::Changed, Some((line, u.clone()))),
-        _ => (Presence::Gone, None),
+
+    /// The fresh page's sentences.
+    pub fn units(&self) -> &[(usize, String)] {
+        &self.new
+    }
+
+    /// One claim: unchanged (quoted verbatim), changed (a sentence that took its sentence's place
+    /// holds most of its words; that sentence is returned), or gone.
+    pub fn presence(&self, claim: &Claim) -> (Presence, Option<(usize, String)>) {
+        let quote = normalised(&claim.quote);
+        if self.new.iter().any(|(_, u)| u.contains(&quote)) {
+            return (Presence::Unchanged, None);
+        }
+        let places = self.old.iter().enumerate().filter(|(_, u)| u.contains(&quote)).map(|(i, _)| self.next[i].clone());
+        let best = places.flatten().map(|j| (similarity(&quote, &self.new[j].1), j)).max_by(|a, b| a.0.total_cmp(&b.0));
+        match best {
+            Some((s, j)) if s >= REWORDED => (Presence::Changed, Some(self.new[j].clone())),
+            _ => (Presence::Gone, None),
+        }
     }
 }
 
@@ -234,12 +275,12 @@ pub struct PageCheck {
 }
 
 pub fn check_page(claims: &Claims, catalogue: &[Behaviour], page: &str) -> PageCheck {
-    let page_units = units(page);
+    let aligned = Aligned::new(page);
     let covered = coverage(claims, catalogue);
     let claims_out: Vec<OnPage> = covered
         .iter()
         .map(|c| {
-            let (presence, now) = presence(&c.claim, &page_units);
+            let (presence, now) = aligned.presence(&c.claim);
             OnPage { id: c.claim.id.clone(), presence, now, revisit: c.behaviours.clone() }
         })
         .collect();
