@@ -2,7 +2,6 @@
 //! NDJSON (one record per claim, and a summary) and JUnit (one test case per claim).
 
 use std::fmt::Write as _;
-use std::path::Path;
 
 use serde_json::json;
 
@@ -165,28 +164,4 @@ sentences are not claims (why is in <code>claims/claims.json</code>).</p><table>
         claims.not_claims.len()
     );
     out
-}
-
-/// Writes the reports asked for.
-pub fn write(
-    claims: &Claims,
-    covered: &[Covered],
-    junit_path: Option<&Path>,
-    ndjson_path: Option<&Path>,
-    html_dir: Option<&Path>,
-) -> Result<(), (std::path::PathBuf, std::io::Error)> {
-    use crate::target::redactor::write_artefact;
-    if let Some(p) = junit_path {
-        write_artefact(p, junit(covered)).map_err(|e| (p.to_owned(), e))?;
-    }
-    if let Some(p) = ndjson_path {
-        write_artefact(p, ndjson(covered)).map_err(|e| (p.to_owned(), e))?;
-    }
-    if let Some(dir) = html_dir {
-        let p = dir.join("index.html");
-        std::fs::create_dir_all(dir)
-            .and_then(|()| write_artefact(&p, html(claims, covered, super::PAGE)))
-            .map_err(|e| (p.clone(), e))?;
-    }
-    Ok(())
 }

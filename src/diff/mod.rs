@@ -355,7 +355,7 @@ pub fn side_run(sequences: Sequences, records: &[crate::suite::runner::TrialReco
     use crate::suite::finding::Check;
     let mut run = SideRun { sequences, ..SideRun::default() };
     for r in records {
-        let id = r.name.split_once("::").map_or(r.name.as_str(), |(_, id)| id).to_owned();
+        let id = r.id().to_owned();
         let why = match &r.outcome {
             Outcome::Skipped(why) => Some(why.clone()),
             Outcome::Failed { violations, .. } if violations.iter().all(|v| v.check == Check::Target) => {

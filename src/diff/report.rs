@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::path::Path;
 
 use serde_json::json;
 
@@ -295,26 +294,4 @@ code,pre{{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;margin:0}}<
         out.push_str("</table>");
     }
     out
-}
-
-/// Writes the reports asked for; the first that cannot be written is returned with its path.
-pub fn write(
-    c: &Comparison,
-    h: &Heading,
-    junit_path: Option<&Path>,
-    ndjson_path: Option<&Path>,
-    html_dir: Option<&Path>,
-) -> Result<(), (std::path::PathBuf, std::io::Error)> {
-    use crate::target::redactor::write_artefact;
-    if let Some(p) = junit_path {
-        write_artefact(p, junit(c)).map_err(|e| (p.to_owned(), e))?;
-    }
-    if let Some(p) = ndjson_path {
-        write_artefact(p, ndjson(c, h)).map_err(|e| (p.to_owned(), e))?;
-    }
-    if let Some(dir) = html_dir {
-        let p = dir.join("index.html");
-        std::fs::create_dir_all(dir).and_then(|()| write_artefact(&p, html(c, h))).map_err(|e| (p.clone(), e))?;
-    }
-    Ok(())
 }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 use super::{Event, Verdict};
 use crate::html::escape;
@@ -104,11 +103,6 @@ td,th{{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
     }
     h.push_str("</table></html>\n");
     h
-}
-
-pub(crate) fn write(dir: &Path, result: &RunResult, catalogue: &[Behaviour]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    crate::target::redactor::write_artefact(&dir.join("index.html"), render(result, catalogue))
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! `--junit FILE`: one test case per behaviour, with the violations as the failure text and the skip
 //! reason on skipped ones.
 
-use std::path::Path;
-
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::suite::Outcome;
@@ -43,8 +41,4 @@ pub(crate) fn render(result: &RunResult) -> String {
     let mut report = Report::new("verifik-conformance");
     report.add_test_suite(suite);
     report.to_string().unwrap_or_default()
-}
-
-pub(crate) fn write(path: &Path, result: &RunResult) -> std::io::Result<()> {
-    crate::target::redactor::write_artefact(path, render(result))
 }

@@ -117,6 +117,9 @@ impl Ctx {
             (earlier, _, None) => Some(super::observed::Observed::new(earlier)?),
             (earlier, _, Some(e)) => Some(super::observed::Observed::new(earlier)?.expecting(e.clone())),
         };
+        // Every answer in order is kept only where it is read: by `diff`, or in a recorded directory.
+        let sequences = settings.keep_answers || settings.record_observed.is_some();
+        let observed = observed.map(|o| if sequences { o.keeping_sequences() } else { o });
         let repro = super::repro::Reproducer {
             base_url: target.base_url().to_owned(),
             client_token: client_token.clone(),

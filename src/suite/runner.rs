@@ -54,6 +54,18 @@ pub struct RunResult {
     pub out_of_time: bool,
 }
 
+impl TrialRecord {
+    /// The behaviour's id: the trial name without its family.
+    pub fn id(&self) -> &str {
+        self.name.split_once("::").map_or(self.name.as_str(), |(_, id)| id)
+    }
+}
+
+/// The ids of the behaviours that ran (were not skipped) among `records`.
+pub fn ran(records: &[TrialRecord]) -> std::collections::BTreeSet<String> {
+    records.iter().filter(|r| !matches!(r.outcome, Outcome::Skipped(_))).map(|r| r.id().to_owned()).collect()
+}
+
 impl RunResult {
     /// Nothing ran: an empty selection, or every behaviour skipped. Both fail a run.
     pub fn ran_nothing(&self) -> bool {
@@ -198,11 +210,7 @@ fn finish(lazy: &LazyCtx, records: &Mutex<Vec<TrialRecord>>, conclusion: Conclus
     let observed = lazy.built().and_then(|ctx| ctx.ledger.observed.as_ref());
     let observed_written = lazy.settings().record_observed.clone().map(|dir| match observed {
         Some(o) => {
-            let ran = records
-                .iter()
-                .filter(|r| !matches!(r.outcome, Outcome::Skipped(_)))
-                .map(|r| r.name.split_once("::").map_or(r.name.clone(), |(_, id)| id.to_owned()))
-                .collect();
+            let ran = ran(&records).into_iter().collect();
             let index = super::observed::Index {
                 format_version: super::observed::FORMAT_VERSION,
                 seed,

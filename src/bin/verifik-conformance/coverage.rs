@@ -11,7 +11,7 @@ use crate::cli::CoverageArgs;
 use super::fail;
 
 pub(crate) fn coverage(a: &CoverageArgs) -> ExitCode {
-    if let Some(problem) = super::unwritable([&a.junit, &a.ndjson].into_iter().flatten(), a.html.iter()) {
+    if let Some(problem) = super::unwritable(a.reports.files(), a.reports.html.iter()) {
         return fail(2, &problem);
     }
     let claims = match Claims::committed() {
@@ -38,8 +38,12 @@ pub(crate) fn coverage(a: &CoverageArgs) -> ExitCode {
     }
     let covered = coverage::coverage(&claims, &all);
     out!("{}", report::text(&covered));
-    if let Err((path, e)) = report::write(&claims, &covered, a.junit.as_deref(), a.ndjson.as_deref(), a.html.as_deref())
-    {
+    let written = a.reports.paths().write(
+        || report::junit(&covered),
+        || report::ndjson(&covered),
+        || report::html(&claims, &covered, coverage::PAGE),
+    );
+    if let Err((path, e)) = written {
         return fail(2, &format!("cannot write {}: {e}", path.display()));
     }
     let untested: Vec<&str> =

@@ -199,7 +199,7 @@ fn usage(a: &DiffArgs) -> Option<String> {
     if let Some(o) = a.only.iter().find(|o| !known.contains(o)) {
         return Some(format!("--only {o:?} names no behaviour (see `run --list`)"));
     }
-    super::unwritable([&a.junit, &a.ndjson].into_iter().flatten(), [&a.html, &a.keep].into_iter().flatten())
+    super::unwritable(a.reports.files(), a.reports.html.iter().chain(&a.keep))
 }
 
 pub(crate) fn diff(a: &DiffArgs) -> ExitCode {
@@ -258,7 +258,9 @@ pub(crate) fn diff(a: &DiffArgs) -> ExitCode {
         reproduce: [reproduce(&sides[0], seed, cases), reproduce(&sides[1], seed, cases)],
     };
     out!("{}", report::text(&c, &heading));
-    if let Err((path, e)) = report::write(&c, &heading, a.junit.as_deref(), a.ndjson.as_deref(), a.html.as_deref()) {
+    let written =
+        a.reports.paths().write(|| report::junit(&c), || report::ndjson(&c, &heading), || report::html(&c, &heading));
+    if let Err((path, e)) = written {
         return fail(2, &format!("cannot write {}: {e}", path.display()));
     }
     if c.agrees() { ExitCode::SUCCESS } else { ExitCode::FAILURE }

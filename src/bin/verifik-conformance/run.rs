@@ -23,8 +23,8 @@ pub(crate) fn usage_problems(args: &RunArgs) -> Option<String> {
         return Some("--accept-snapshots rewrites snapshots/ from the conformant embedded emulator: drop --base-url and --deviate".into());
     }
     super::unwritable(
-        [&args.junit, &args.ndjson, &args.har].into_iter().flatten(),
-        [&args.html, &args.repro_dir].into_iter().flatten(),
+        args.reports.files().chain(&args.har).chain(&args.contract_coverage),
+        args.reports.html.iter().chain(&args.repro_dir),
     )
 }
 
@@ -136,12 +136,7 @@ pub(crate) fn run(args: RunArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let mut code = if result.failed() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
-    let outputs = report::Outputs {
-        junit: args.junit.clone(),
-        ndjson: args.ndjson.clone(),
-        html: args.html.clone(),
-        har: args.har.clone(),
-    };
+    let outputs = report::Outputs { reports: args.reports.paths(), har: args.har.clone() };
     if let Err((path, e)) = outputs.write(&result, &all) {
         code = fail(2, &format!("cannot write {}: {e}", path.display()));
     }
@@ -195,7 +190,7 @@ fn findings_of(
     use std::collections::BTreeSet;
     let (mut findings, mut ran, mut known) = (BTreeSet::new(), BTreeSet::new(), 0);
     for r in &result.records {
-        let id = r.name.split_once("::").map_or(r.name.as_str(), |(_, id)| id);
+        let id = r.id();
         // A failing trial's accepted findings still occur: they are counted, and not taken for fixed.
         let (violations, accepted): (&[_], &[_]) = match &r.outcome {
             Outcome::Failed { violations, known } => (violations, known),
@@ -251,12 +246,7 @@ pub(crate) fn judge_baseline(
 /// when it ran against the conformant embedded emulator).
 fn contract_coverage(args: &RunArgs, result: &runner::RunResult, path: &std::path::Path) -> Result<(), String> {
     use verifik_conformance::coverage::contract;
-    let ran: std::collections::BTreeSet<String> = result
-        .records
-        .iter()
-        .filter(|r| !matches!(r.outcome, Outcome::Skipped(_)))
-        .map(|r| r.name.split_once("::").map_or(r.name.clone(), |(_, id)| id.to_owned()))
-        .collect();
+    let ran = runner::ran(&result.records);
     let target = result.sequences.clone().unwrap_or_default();
     let conformant = args.target.base_url.is_none() && args.target.deviations.is_empty() && !args.target.noise.is_set();
     let reference = if conformant {

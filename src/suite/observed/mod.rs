@@ -96,7 +96,8 @@ pub struct Observed {
     /// The target's expectations (`--expectations`), when given.
     expected: Option<std::sync::Arc<super::expectations::Expectations>>,
     seen: Mutex<HashMap<BehaviourId, Sets>>,
-    steps: sequence::Recorder,
+    /// Every answer in the order sent, when kept (`keeping_sequences`).
+    steps: Option<sequence::Recorder>,
 }
 
 /// Why a directory of observed answers cannot be used.
@@ -193,12 +194,13 @@ impl Observed {
     pub(crate) fn new(earlier: &[PathBuf]) -> Result<Observed, ObservedError> {
         let mut recorded = earlier.iter().map(|d| read_run(d)).collect::<Result<Vec<_>, _>>()?;
         recorded.sort_by(|a, b| a.index.recorded_at.cmp(&b.index.recorded_at));
-        Ok(Observed {
-            recorded,
-            expected: None,
-            seen: Mutex::new(HashMap::new()),
-            steps: sequence::Recorder::default(),
-        })
+        Ok(Observed { recorded, expected: None, seen: Mutex::new(HashMap::new()), steps: None })
+    }
+
+    /// Also keeps every answer of every route in the order sent (for `diff` and recorded directories).
+    pub(crate) fn keeping_sequences(mut self) -> Observed {
+        self.steps = Some(sequence::Recorder::default());
+        self
     }
 
     /// Also judges answer sets against `expectations`.
@@ -255,12 +257,14 @@ impl Observed {
         call: &crate::target::Call,
         x: &Exchange,
     ) {
-        self.steps.note(behaviour, slot, batch, call, x);
+        if let Some(steps) = &self.steps {
+            steps.note(behaviour, slot, batch, call, x);
+        }
     }
 
     /// Every behaviour's answer sequences.
     pub fn sequences(&self) -> Sequences {
-        self.steps.sequences()
+        self.steps.as_ref().map(sequence::Recorder::sequences).unwrap_or_default()
     }
 
     /// Notes an answer of the central endpoint in `slot` of `behaviour`.

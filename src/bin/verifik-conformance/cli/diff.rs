@@ -36,15 +36,10 @@ pub struct DiffArgs {
     /// Only these behaviours (repeatable; an id or a trial name).
     #[arg(long = "only", value_name = "ID")]
     pub only: Vec<String>,
-    /// Write one JUnit test case per behaviour.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Write one JSON record per divergence, per behaviour not comparable, per step that varied, and a summary.
-    #[arg(long, value_name = "FILE")]
-    pub ndjson: Option<PathBuf>,
-    /// Write a self-contained HTML page into this directory.
-    #[arg(long, value_name = "DIR")]
-    pub html: Option<PathBuf>,
+    /// One test case per behaviour (JUnit); one record per divergence, per behaviour not comparable, per
+    /// step that varied, and a summary (NDJSON); both sides' answers side by side (HTML).
+    #[command(flatten)]
+    pub reports: super::ReportFlags,
     /// Keep each live side's runs as answer directories (`DIR/left-1`, `DIR/right-1`, ...), usable as a
     /// side of a later diff.
     #[arg(long, value_name = "DIR")]

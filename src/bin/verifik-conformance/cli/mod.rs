@@ -6,10 +6,12 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 mod diff;
+mod reports;
 mod run;
 mod target;
 
 pub use diff::{DiffArgs, SideFlags};
+pub use reports::ReportFlags;
 pub use run::RunArgs;
 pub use target::{DEFAULT_REMOTE_VALIDATIONS, NoiseArgs, TargetArgs};
 use verifik_conformance::deviation::Deviation;
@@ -62,15 +64,10 @@ pub struct CoverageArgs {
     /// behaviours to revisit, and the sentences no claim covers; exit 1 when anything changed.
     #[arg(long, value_name = "FILE")]
     pub page: Option<PathBuf>,
-    /// Write the page with each claim marked into this directory (index.html).
-    #[arg(long, value_name = "DIR")]
-    pub html: Option<PathBuf>,
-    /// Write one JSON record per claim and a summary.
-    #[arg(long, value_name = "FILE")]
-    pub ndjson: Option<PathBuf>,
-    /// Write one JUnit test case per claim (untested ones fail, untestable ones are skipped).
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
+    /// The page with each claim marked (HTML), one record per claim (NDJSON), one test case per claim
+    /// (JUnit: untested ones fail, untestable ones are skipped).
+    #[command(flatten)]
+    pub reports: ReportFlags,
     /// Coverage as it would be without these behaviours (repeatable): what removing one leaves unchecked.
     #[arg(long, value_name = "ID")]
     pub without: Vec<String>,

@@ -26,15 +26,9 @@ pub struct RunArgs {
     /// (OpenAPI validators' "strict mode"), against any target.
     #[arg(long)]
     pub strict: bool,
-    /// Write a JUnit XML report.
-    #[arg(long, value_name = "FILE")]
-    pub junit: Option<PathBuf>,
-    /// Write one JSON event per check.
-    #[arg(long, value_name = "FILE")]
-    pub ndjson: Option<PathBuf>,
-    /// Write a self-contained HTML report into this directory.
-    #[arg(long, value_name = "DIR")]
-    pub html: Option<PathBuf>,
+    /// One test case per behaviour (JUnit), one JSON event per check (NDJSON), the run's page (HTML).
+    #[command(flatten)]
+    pub reports: super::ReportFlags,
     /// Write every exchange as HAR 1.2 (redacted: tokens summarised, images named by fixture id).
     #[arg(long, value_name = "FILE")]
     pub har: Option<PathBuf>,
