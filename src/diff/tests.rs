@@ -98,6 +98,11 @@ fn what_a_side_varies_on_is_noise() {
     assert_eq!(c.divergences.len(), 1, "{c:?}");
     assert_eq!(c.divergences[0].left.len(), 2, "both forms of the left are shown");
     assert_eq!(c.residual_false_alarm(), 0.25, "2 + 1 runs: 2 * 2^-3");
+    // One step seen varying in 2 + 1 runs: q = 2^(2-3) = 1/2 stands for 1 more that looked steady, half
+    // of which diverge.
+    assert_eq!(c.unseen_noise_estimate(), Some(0.5));
+    let one_each = compare(&side(vec![with("Token required")]), &side(vec![with("Token required")]));
+    assert_eq!(one_each.unseen_noise_estimate(), None, "one run a side shows no noise");
 }
 
 /// A behaviour that stops at the first refused attack on one side and goes on on the other, and a
