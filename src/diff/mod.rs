@@ -92,9 +92,7 @@ pub struct Varied {
 /// Everything a comparison found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
-    /// Behaviours that ran on both sides.
-    pub behaviours: usize,
-    /// Their ids.
+    /// The behaviours that ran on both sides.
     pub compared: Vec<String>,
     /// Steps both sides sent.
     pub steps: usize,
@@ -106,8 +104,13 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// How many behaviours ran on both sides.
+    pub fn behaviours(&self) -> usize {
+        self.compared.len()
+    }
+
     pub fn agrees(&self) -> bool {
-        self.divergences.is_empty() && self.behaviours > 0
+        self.divergences.is_empty() && self.behaviours() > 0
     }
 
     /// The chance that a step varying on its own between two equally likely forms (on both sides)
@@ -221,7 +224,6 @@ pub fn compare(left: &SideAnswers, right: &SideAnswers) -> Comparison {
         ids.extend(run.ran.iter().chain(run.skipped.keys()).chain(run.sequences.keys()));
     }
     let mut c = Comparison {
-        behaviours: 0,
         compared: Vec::new(),
         steps: 0,
         divergences: Vec::new(),
@@ -242,7 +244,6 @@ pub fn compare(left: &SideAnswers, right: &SideAnswers) -> Comparison {
             c.not_comparable.push(NotComparable { behaviour: id.clone(), why: why.join("; ") });
             continue;
         }
-        c.behaviours += 1;
         c.compared.push(id.clone());
         compare_behaviour(id, &l, &r, &mut c);
     }

@@ -86,16 +86,16 @@ pub fn noise_line(c: &Comparison) -> String {
 /// The verdict line.
 pub fn verdict(c: &Comparison) -> String {
     let all: Vec<&Divergence> = c.divergences.iter().collect();
-    if c.behaviours == 0 {
+    if c.behaviours() == 0 {
         "result: nothing was compared (no behaviour ran on both sides)".to_owned()
     } else if all.is_empty() {
-        format!("result: the sides agree: 0 divergences in {} behaviour(s)", c.behaviours)
+        format!("result: the sides agree: 0 divergences in {} behaviour(s)", c.behaviours())
     } else {
         format!(
             "result: {} divergence(s) in {} of {} behaviour(s) ({})",
             all.len(),
             by_behaviour(c).len(),
-            c.behaviours,
+            c.behaviours(),
             kinds(&all)
         )
     }
@@ -112,7 +112,10 @@ pub fn text(c: &Comparison, h: &Heading) -> String {
     let _ = writeln!(
         out,
         "seed {}, {} case(s) per property: {} behaviour(s) and {} request step(s) compared on both sides",
-        h.seed, h.cases, c.behaviours, c.steps
+        h.seed,
+        h.cases,
+        c.behaviours(),
+        c.steps
     );
     let _ = writeln!(out, "{}", noise_line(c));
     for (behaviour, ds) in by_behaviour(c) {
@@ -177,7 +180,7 @@ pub fn ndjson(c: &Comparison, h: &Heading) -> String {
         "seed": h.seed,
         "cases": h.cases,
         "runs": c.runs,
-        "behaviours": c.behaviours,
+        "behaviours": c.behaviours(),
         "steps": c.steps,
         "divergences": c.divergences.len(),
         "by_kind": by_kind,
@@ -235,7 +238,7 @@ code,pre{{white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px;margin:0}}<
         c.runs[1],
         h.seed,
         h.cases,
-        c.behaviours,
+        c.behaviours(),
         c.steps,
         escape(&noise_line(c)),
         if c.agrees() { "agree" } else { "diverge" },

@@ -41,7 +41,7 @@ fn one(a: Value) -> Step {
 fn equal_sides_agree_and_each_field_is_its_own_kind() {
     let base = || run(&[("example", vec![one(refused(401, "Authentication required"))])]);
     let same = compare(&side(vec![base(), base()]), &side(vec![base(), base()]));
-    assert!(same.agrees() && same.steps == 1 && same.behaviours == 1, "{same:?}");
+    assert!(same.agrees() && same.steps == 1 && same.behaviours() == 1, "{same:?}");
     let cases: [(Value, Kind, &str); 4] = [
         (refused(403, "Authentication required"), Kind::Status, "status 401 -> 403"),
         (
